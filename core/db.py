@@ -1,0 +1,79 @@
+"""The one module that imports duckdb: opens snapshots and runs the SQL files under queries/."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from core.config import QUERIES, warehouse_dir
+from core.snapshots import Snapshot, current
+
+
+def _fts_path() -> str | None:
+    try:
+        import duckdb_extension_fts
+    except ImportError:
+        return None
+    path = Path(duckdb_extension_fts.__file__).parent / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
+    return str(path) if path.exists() else None
+
+
+def connect(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A connection to a snapshot file with the full-text-search extension loaded from the installed wheel."""
+    con = duckdb.connect(str(path), read_only=read_only, config={"autoinstall_known_extensions": False,
+                                                                 "autoload_known_extensions": False})
+    fts = _fts_path()
+    if fts:
+        con.execute(f"load '{fts}'")
+    return con
+
+
+@lru_cache(maxsize=64)
+def sql_text(name: str) -> str:
+    """The text of queries/<name>.sql (name may contain a subfolder, e.g. 'models/stg_value')."""
+    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+
+
+class Warehouse:
+    """Read-only access to the current snapshot of a warehouse folder; one connection per snapshot."""
+
+    def __init__(self, folder: Path | str | None = None):
+        self.folder = warehouse_dir(folder)
+        self._snapshot: Snapshot | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def snapshot(self) -> Snapshot | None:
+        """The current snapshot, re-reading the pointer so a new load is picked up."""
+        snap = current(self.folder)
+        if snap is not None and (self._snapshot is None or snap.id != self._snapshot.id):
+            old = self._con
+            self._con = connect(snap.path, read_only=True)
+            self._snapshot = snap
+            if old is not None:
+                old.close()
+        return self._snapshot
+
+    def query(self, name: str, **params) -> pd.DataFrame:
+        """Run queries/<name>.sql with named parameters ($name) against the current snapshot."""
+        return self.sql(sql_text(name), **params)
+
+    def sql(self, text: str, **params) -> pd.DataFrame:
+        if self.snapshot() is None:
+            raise FileNotFoundError(f"no snapshot in {self.folder}")
+        cur = self._con.cursor()
+        try:
+            return cur.execute(text, params or None).df()
+        finally:
+            cur.close()
+
+
+def write_connection(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-write connection for building a snapshot (used only by the ETL on an unpublished file)."""
+    return connect(path, read_only=False)
+
+
+def threads_hint() -> int:
+    return max(1, (os.cpu_count() or 2))

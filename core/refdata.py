@@ -1,0 +1,155 @@
+"""The reference tables under data/reference/ (codebook, units, provinces, rounds, rules) as one object."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from core.config import REFERENCE
+from core.text import fold, place_key
+
+TOTAL = "TOTAL"  # sector code of a unit's total row (empty in the long CSV)
+
+TABLES = (
+    "indicators", "text_questions", "focus_areas", "sectors", "unit_types", "units", "regions",
+    "provinces_63", "provinces_34", "province_crosswalk_2025", "province_aliases", "rating_schemes",
+    "rating_levels", "rating_crosswalk", "rating_buckets", "finance_rules", "spend_caps", "rules",
+    "rounds", "round_units", "sheets",
+)
+
+
+def read_table(name: str, folder: Path = REFERENCE) -> pd.DataFrame:
+    """One reference CSV, every column as text (codes keep their leading zeros)."""
+    return pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+@dataclass
+class Reference:
+    """All reference tables, read once; lookups the loader and the pages share."""
+
+    folder: Path = REFERENCE
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for name in TABLES:
+            self.tables[name] = read_table(name, self.folder)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        df = self["indicators"].copy()
+        df["by_sector"] = df["by_sector"] == "1"
+        df["is_input"] = df["is_input"] == "1"
+        df["min"] = df["min"].astype(float)
+        df["max"] = df["max"].astype(float)
+        df["order"] = df["order"].astype(int)
+        return df.set_index("indicator_code", drop=False)
+
+    @cached_property
+    def indicator_meta(self) -> dict[str, dict]:
+        """indicator_code -> its codebook row as a dict (fast lookups in the loader's loops)."""
+        return self.indicators.to_dict(orient="index")
+
+    @cached_property
+    def input_indicators(self) -> pd.DataFrame:
+        return self.indicators[self.indicators["is_input"]]
+
+    @cached_property
+    def sector_codes(self) -> list[str]:
+        return list(self["sectors"].sort_values("order", key=lambda s: s.astype(int))["sector_code"])
+
+    @cached_property
+    def units(self) -> pd.DataFrame:
+        return self["units"].set_index("unit_code", drop=False)
+
+    @cached_property
+    def rounds(self) -> pd.DataFrame:
+        df = self["rounds"].copy()
+        df["year_from"] = df["year_from"].astype(int)
+        df["year_to"] = df["year_to"].astype(int)
+        return df.set_index("round_code", drop=False)
+
+    def round_years(self, round_code: str) -> list[int]:
+        r = self.rounds.loc[round_code]
+        return list(range(int(r["year_from"]), int(r["year_to"]) + 1))
+
+    def round_for_years(self, years: set[int]) -> str | None:
+        """The round whose year range holds all these years, or None."""
+        for code, r in self.rounds.iterrows():
+            if years and all(r["year_from"] <= y <= r["year_to"] for y in years):
+                return code
+        return None
+
+    def unit_active(self, unit_code: str, year: int) -> bool:
+        """True when the unit existed on 31/12 of the year (the date its figures describe)."""
+        u = self.units.loc[unit_code]
+        end = date(year, 12, 31).isoformat()
+        return u["valid_from"] <= end and (u["valid_to"] == "" or u["valid_to"] >= end)
+
+    @cached_property
+    def rating_levels(self) -> pd.DataFrame:
+        df = self["rating_levels"].merge(self["rating_crosswalk"][["level_code", "bucket"]], on="level_code", how="left")
+        return df.set_index("level_code", drop=False)
+
+    def scheme_for_year(self, year: int) -> str:
+        for _, s in self["rating_schemes"].iterrows():
+            if int(s["year_from"]) <= year <= int(s["year_to"]):
+                return s["scheme_code"]
+        raise KeyError(year)
+
+    @cached_property
+    def level_by_label(self) -> dict[str, list[str]]:
+        """Folded level label -> level codes (a label such as "Vững mạnh" exists in two schemes)."""
+        out: dict[str, list[str]] = {}
+        for _, lv in self.rating_levels.iterrows():
+            for text in (lv["label_vi"], lv["short_label_vi"], lv["level_code"]):
+                out.setdefault(fold(text), []).append(lv["level_code"])
+        return {k: sorted(set(v)) for k, v in out.items()}
+
+    @cached_property
+    def province_keys(self) -> dict[tuple[str, str], str]:
+        """(scheme, canonical name key) -> province code, names and aliases alike."""
+        out: dict[tuple[str, str], str] = {}
+        for scheme in ("63", "34"):
+            for _, p in self[f"provinces_{scheme}"].iterrows():
+                for name in (p["province_name"], p["short_name"]):
+                    out[(scheme, place_key(name))] = p["province_code"]
+        for _, a in self["province_aliases"].iterrows():
+            out[(a["province_scheme"], place_key(a["alias"]))] = a["province_code"]
+        return out
+
+    def resolve_unit(self, text: str, year: int | None = None) -> str | None:
+        """The unit code for a code or a name as typed (any Unicode form, tone placement, prefix)."""
+        code = text.strip().upper()
+        if code in self.units.index:
+            return code
+        key = place_key(text)
+        for _, u in self.units.iterrows():
+            if place_key(u["unit_name"]) == key:
+                if year is None or self.unit_active(u["unit_code"], year):
+                    return u["unit_code"]
+        schemes = ["63", "34"] if year is None else (["34"] if year >= 2025 else ["63"])
+        for scheme in schemes:
+            prov = self.province_keys.get((scheme, key))
+            if prov:
+                return f"LDLD{scheme}_{prov}"
+        return None
+
+    @cached_property
+    def text_questions(self) -> pd.DataFrame:
+        return self["text_questions"].set_index("question_code", drop=False)
+
+    def expected_units(self, round_code: str) -> list[str]:
+        df = self["round_units"]
+        return list(df.loc[df["round_code"] == round_code, "unit_code"])
+
+
+@lru_cache(maxsize=4)
+def reference(folder: Path = REFERENCE) -> Reference:
+    """The reference tables of a folder, read once per process."""
+    return Reference(folder)

@@ -1,0 +1,106 @@
+"""Published warehouse snapshots and the atomic pointer to the current one.
+
+Layout of a warehouse folder:
+    CURRENT                 JSON {"id", "file", "created_at", ...}; replaced by rename, never edited
+    snapshots/<id>.duckdb   immutable once published; readers open them read-only
+    snapshots/.tmp-*        a build in progress (or killed): never pointed at, swept by the next load
+    reports/                machine-readable load reports
+    rejections.jsonl        append-only log of rejected files (they load nothing else)
+    .lock                   held by the one writer (flock)
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+POINTER = "CURRENT"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    id: str
+    path: Path
+    created_at: str
+    seq: int
+    simulated: bool
+
+    @property
+    def created_label(self) -> str:
+        """Creation time as dd/mm/yyyy HH:MM."""
+        return datetime.fromisoformat(self.created_at).strftime("%d/%m/%Y %H:%M")
+
+
+def current(warehouse: Path) -> Snapshot | None:
+    """The published snapshot the pointer names, or None before the first load."""
+    try:
+        meta = json.loads((Path(warehouse) / POINTER).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return Snapshot(id=meta["id"], path=Path(warehouse) / meta["file"], created_at=meta["created_at"],
+                    seq=int(meta["seq"]), simulated=bool(meta.get("simulated")))
+
+
+def new_id(seq: int) -> str:
+    return f"{datetime.now():%Y%m%d-%H%M%S}-{seq:04d}"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(warehouse: Path, built: Path, snap_id: str, seq: int, simulated: bool, keep: int) -> Snapshot:
+    """Make a finished build the current snapshot: fsync, rename into place, switch the pointer atomically."""
+    warehouse = Path(warehouse)
+    final = warehouse / "snapshots" / f"{snap_id}.duckdb"
+    with open(built, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(built, final)
+    _fsync_dir(final.parent)
+    meta = {"id": snap_id, "file": f"snapshots/{final.name}", "seq": seq, "simulated": simulated,
+            "created_at": datetime.now().isoformat(timespec="seconds")}
+    tmp = warehouse / f".{POINTER}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(meta, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, warehouse / POINTER)
+    _fsync_dir(warehouse)
+    prune(warehouse, keep)
+    return current(warehouse)
+
+
+def prune(warehouse: Path, keep: int) -> None:
+    """Delete all but the newest `keep` old snapshots (open readers keep their file until they close it)."""
+    cur = current(warehouse)
+    snaps = sorted((warehouse / "snapshots").glob("*.duckdb"))
+    old = [p for p in snaps if cur is None or p != cur.path]
+    for path in old[: max(0, len(old) - keep)]:
+        path.unlink(missing_ok=True)
+
+
+def sweep_temporary(warehouse: Path) -> None:
+    """Remove builds left by a killed load (called with the writer lock held)."""
+    for path in (Path(warehouse) / "snapshots").glob(".tmp-*"):
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def writer_lock(warehouse: Path):
+    """Hold the single-writer lock of a warehouse; a second loader waits for the first."""
+    warehouse = Path(warehouse)
+    (warehouse / "snapshots").mkdir(parents=True, exist_ok=True)
+    with open(warehouse / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)

@@ -1,0 +1,167 @@
+"""`python -m etl …`: template, load, history, rollback, current, demo, report. Exit 0 ok, 1 rejected, 2 usage."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from core.config import warehouse_dir
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m etl", description="Nạp và công bố số liệu CĐCS.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("template", help="Tạo mẫu Excel cho đơn vị báo cáo")
+    t.add_argument("--unit", help="mã đơn vị, ví dụ LDLD34_79")
+    t.add_argument("--round", required=True, dest="round_code", help="mã kỳ báo cáo, ví dụ N2025")
+    t.add_argument("--out", help="tệp .xlsx đầu ra")
+    t.add_argument("--all", action="store_true", help="mẫu cho mọi đơn vị của kỳ")
+    t.add_argument("--out-dir", help="thư mục đầu ra khi dùng --all")
+
+    ld = sub.add_parser("load", help="Kiểm tra và nạp tệp báo cáo (.xlsx, .xls, .csv)")
+    ld.add_argument("files", nargs="+")
+    ld.add_argument("--warehouse")
+    ld.add_argument("--by", help="người nạp (mặc định: tài khoản hệ thống)")
+    ld.add_argument("--note", default="", help="ghi chú kèm phiên bản")
+    ld.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ và cảnh báo")
+
+    h = sub.add_parser("history", help="Lịch sử các phiên bản đã nạp")
+    h.add_argument("--warehouse")
+    h.add_argument("--unit")
+    h.add_argument("--round", dest="round_code")
+
+    rb = sub.add_parser("rollback", help="Quay lại một phiên bản trước")
+    rb.add_argument("--warehouse")
+    rb.add_argument("--unit", required=True)
+    rb.add_argument("--round", required=True, dest="round_code")
+    rb.add_argument("--to-version", required=True, type=int)
+    rb.add_argument("--reason", default="")
+    rb.add_argument("--by")
+
+    c = sub.add_parser("current", help="Bản dữ liệu đang công bố")
+    c.add_argument("--warehouse")
+
+    d = sub.add_parser("demo", help="Tạo dữ liệu mô phỏng và nạp qua đúng quy trình")
+    d.add_argument("--warehouse")
+    d.add_argument("--out-dir", help="thư mục chứa các tệp mô phỏng (mặc định: <warehouse>/demo_files)")
+    d.add_argument("--seed", type=int, default=6)
+    d.add_argument("--only", help="chỉ tạo cho các đơn vị này, cách nhau bởi dấu phẩy (kiểm thử nhanh)")
+    d.add_argument("--if-missing", action="store_true", help="bỏ qua nếu kho đã có dữ liệu")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code else 0
+    return {"template": _template, "load": _load, "history": _history, "rollback": _rollback,
+            "current": _current, "demo": _demo}[args.command](args)
+
+
+def _template(args) -> int:
+    from core.refdata import reference
+    from etl.template import write_template
+    ref = reference()
+    if args.round_code not in ref.rounds.index:
+        print(f"Không có kỳ báo cáo '{args.round_code}'. Các kỳ: {', '.join(ref.rounds.index)}", file=sys.stderr)
+        return 2
+    if args.all:
+        if not args.out_dir:
+            print("Cần --out-dir khi dùng --all", file=sys.stderr)
+            return 2
+        units = ref.expected_units(args.round_code)
+        for unit in units:
+            write_template(Path(args.out_dir) / f"{args.round_code}_{unit}.xlsx", unit, args.round_code, ref=ref)
+        print(f"Đã tạo {len(units)} mẫu trong {args.out_dir}")
+        return 0
+    if not args.unit or not args.out:
+        print("Cần --unit và --out (hoặc --all --out-dir)", file=sys.stderr)
+        return 2
+    if args.unit not in ref.units.index:
+        print(f"Không có đơn vị '{args.unit}'", file=sys.stderr)
+        return 2
+    if not ref.unit_active(args.unit, ref.round_years(args.round_code)[-1]):
+        print(f"Đơn vị {args.unit} không báo cáo kỳ {args.round_code}", file=sys.stderr)
+        return 2
+    write_template(Path(args.out), args.unit, args.round_code, ref=ref)
+    print(f"Đã tạo mẫu {args.out}")
+    return 0
+
+
+def _load(args) -> int:
+    from etl.load import load_files
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        print(f"Không tìm thấy tệp: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    result = load_files([Path(f) for f in args.files], warehouse_dir(args.warehouse), loaded_by=args.by,
+                        progress=False if args.quiet else None, note=args.note)
+    for f in result.files:
+        label = {"accepted": f"ĐÃ NHẬN phiên bản {f.version}", "unchanged": f"KHÔNG ĐỔI (trùng phiên bản {f.version})",
+                 "rejected": "BỊ TỪ CHỐI — không nạp gì từ tệp này"}[f.status]
+        print(f"{f.file_name}: {label} ({f.rows} ô số liệu)" if f.status != "rejected" else f"{f.file_name}: {label}")
+        for finding in f.findings:
+            if finding.severity == "error" or not args.quiet:
+                print("  " + finding.line())
+    n = {s: sum(f.status == s for f in result.files) for s in ("accepted", "unchanged", "rejected")}
+    print(f"Tổng: {n['accepted']} nhận, {n['unchanged']} không đổi, {n['rejected']} từ chối. Báo cáo: {result.report}")
+    if result.snapshot:
+        print(f"Bản dữ liệu hiện hành: {result.snapshot.id}")
+    return result.exit_code
+
+
+def _history(args) -> int:
+    from core.db import Warehouse
+    wh = Warehouse(args.warehouse)
+    if wh.snapshot() is None:
+        print("Kho dữ liệu chưa có bản nào.")
+        return 0
+    df = wh.sql("select submission_id, unit_code, round_code, version, is_current, received_at, loaded_by, file_name, "
+                "left(sha256, 12) as sha256, n_values + n_ratings + n_texts as rows, n_warnings, event "
+                "from submission_history where ($unit is null or unit_code = $unit) "
+                "and ($round is null or round_code = $round) order by unit_code, round_code, version",
+                unit=args.unit, round=args.round_code)
+    print(df.to_string(index=False) if len(df) else "Không có phiên bản nào.")
+    return 0
+
+
+def _rollback(args) -> int:
+    from etl.load import rollback
+    try:
+        snap = rollback(warehouse_dir(args.warehouse), args.unit, args.round_code, args.to_version, args.by, args.reason)
+    except LookupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(f"Đã quay lại phiên bản {args.to_version}. Bản dữ liệu hiện hành: {snap.id}")
+    return 0
+
+
+def _current(args) -> int:
+    from core.snapshots import current
+    snap = current(warehouse_dir(args.warehouse))
+    if snap is None:
+        print("Kho dữ liệu chưa có bản nào.", file=sys.stderr)
+        return 1
+    print(f"{snap.id}\t{snap.path}")
+    return 0
+
+
+def _demo(args) -> int:
+    from core.snapshots import current
+    from etl.demo import run_demo
+    wh = warehouse_dir(args.warehouse)
+    if args.if_missing and current(wh) is not None:
+        print(f"Kho {wh} đã có dữ liệu ({current(wh).id}); bỏ qua.")
+        return 0
+    out_dir = Path(args.out_dir) if args.out_dir else wh / "demo_files"
+    result = run_demo(wh, out_dir, seed=args.seed, only=args.only.split(",") if args.only else None)
+    n = {s: sum(f.status == s for f in result.files) for s in ("accepted", "unchanged", "rejected")}
+    print(f"Dữ liệu mô phỏng: {n['accepted']} tệp nhận, {n['rejected']} tệp lỗi cố ý bị từ chối. "
+          f"Bản hiện hành: {result.snapshot.id if result.snapshot else '—'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Shared fixtures: warehouses built through the real ETL from the committed corpus and the demo generator."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.refdata import reference  # noqa: E402
+from etl.load import load_files  # noqa: E402
+
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+# Units for the small demo warehouse: two old provinces merged into new 08, old Lào Cai (10) and
+# old Yên Bái (15) merged into new Lào Cai, whose code is 15 again; one central and one corporation union.
+DEMO_UNITS = ["LDLD63_02", "LDLD63_08", "LDLD63_10", "LDLD63_15", "LDLD63_79", "LDLD34_08", "LDLD34_15",
+              "LDLD34_79", "CDN_GD", "TCT_HK"]
+
+
+@pytest.fixture(scope="session")
+def ref():
+    return reference()
+
+
+@pytest.fixture(scope="session")
+def base_warehouse(tmp_path_factory) -> Path:
+    """A warehouse holding one accepted workbook of another unit (Hà Nội), so 'unchanged' is meaningful."""
+    from etl.template import write_template
+    wh = tmp_path_factory.mktemp("base_wh")
+    other = write_template(wh.parent / "hanoi.xlsx", "LDLD63_01", "N2021",
+                           values={("member_end", "TOTAL", 2021): 5000, ("member_female", "TOTAL", 2021): 2600})
+    result = load_files([other], wh, loaded_by="test", progress=False)
+    assert result.files[0].status == "accepted"
+    return wh
+
+
+@pytest.fixture
+def warehouse(base_warehouse, tmp_path) -> Path:
+    """A private copy of the base warehouse, safe to change."""
+    dst = tmp_path / "wh"
+    shutil.copytree(base_warehouse, dst)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> tuple[Path, Path]:
+    """(warehouse, folder of the input files) of a small simulated warehouse, built through `etl demo`."""
+    from etl.demo import run_demo
+    base = tmp_path_factory.mktemp("demo")
+    result = run_demo(base / "wh", base / "files", only=DEMO_UNITS)
+    assert result.snapshot is not None
+    return base / "wh", base / "files"
+
+
+def fingerprint(wh: Path) -> dict[str, str]:
+    """Every file of a warehouse's published state with its hash (the pointer and the snapshots)."""
+    out = {}
+    for p in sorted(wh.rglob("*")):
+        if p.is_file() and (p.name == "CURRENT" or p.suffix == ".duckdb"):
+            out[str(p.relative_to(wh))] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
