@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,13 +62,22 @@ class Warehouse:
         return self.sql(sql_text(name), **params)
 
     def sql(self, text: str, **params) -> pd.DataFrame:
+        """Run SQL text; only the parameters it names are passed (shared filter dicts carry more)."""
         if self.snapshot() is None:
             raise FileNotFoundError(f"no snapshot in {self.folder}")
+        used = {k: params[k] for k in _param_names(text)}
         cur = self._con.cursor()
         try:
-            return cur.execute(text, params or None).df()
+            return cur.execute(text, used or None).df()
         finally:
             cur.close()
+
+
+@lru_cache(maxsize=256)
+def _param_names(text: str) -> frozenset[str]:
+    """Named parameters ($name) used by an SQL text, ignoring comments."""
+    code = re.sub(r"--[^\n]*", "", text)
+    return frozenset(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", code))
 
 
 def write_connection(path: Path | str) -> duckdb.DuckDBPyConnection:

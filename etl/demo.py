@@ -196,7 +196,7 @@ def simulate(ref: Reference, seed: int = 6) -> tuple[pd.DataFrame, pd.DataFrame,
             diss = cdcs_new - (cdcs - prev_cdcs) if prev_cdcs is not None else int(cdcs * 0.01)
             put(u, y, "cdcs_dissolved", max(0, diss))
             # cadres
-            ft_sec = {s: int(c_sec[s] * (0.15 if s == "FDI" else 0.02 if s == "DNNN" else 0.004)) for s in c_sec}
+            ft_sec = {s: int(c_sec[s] * (0.45 if s == "FDI" else 0.12 if s == "DNNN" else 0.02)) for s in c_sec}
             tot_sec = {s: int(c_sec[s] * rng.uniform(4.5, 6.5)) for s in c_sec}
             pt_sec = {s: max(0, tot_sec[s] - ft_sec[s]) for s in c_sec}
             cadre_total = sum(ft_sec.values()) + sum(pt_sec.values())

@@ -46,8 +46,9 @@ def load_rejections(con, warehouse: Path) -> None:
             except json.JSONDecodeError:  # a line cut by a kill: ignore it
                 continue
             for f in item["findings"]:
-                rows.append({**{k: item.get(k) for k in ("file_name", "sha256", "unit_code", "round_code", "at")}, **f})
-    cols = ["file_name", "sha256", "unit_code", "round_code", "at", "severity", "rule", "sheet", "cell", "value",
+                rows.append({**{k: item.get(k) for k in ("file_name", "sha256", "unit_code", "round_code")},
+                             "found_at": item.get("at"), **f})
+    cols = ["file_name", "sha256", "unit_code", "round_code", "found_at", "severity", "rule", "sheet", "cell", "value",
             "expected", "message", "fix"]
     df = pd.DataFrame(rows, columns=cols).astype(str) if rows else pd.DataFrame({c: pd.Series(dtype=str) for c in cols})
     con.register("_rej", df)

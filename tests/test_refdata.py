@@ -99,3 +99,10 @@ def test_no_sql_joins_on_a_bare_province_code():
             if compares_code and not scheme_pinned:
                 offenders.append((path.name, clause.strip()[:80]))
     assert offenders == []
+
+
+def test_every_input_indicator_has_a_template_sheet(ref):
+    sheets = set(ref["sheets"]["sheet_code"])
+    missing = set(ref.input_indicators["section"]) - sheets
+    assert missing == set()
+    assert ref["sheets"]["sheet_name"].str.len().max() <= 31  # Excel's limit

@@ -1,0 +1,155 @@
+"""Figure builders: a DataFrame in, a plotly Figure out. One palette, Vietnamese number format everywhere."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from core.geo import outlines
+from core.labels import NO_DATA, fmt_value
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+SEQUENTIAL = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+NO_DATA_FILL = "#eeeeee"
+BREAK_2025 = "7/2025: 34 tỉnh; kết thúc CĐCS cơ quan nhà nước"
+SCHEME_CHANGES = {2014.5: "HD 1931 (từ 2015)", 2018.5: "HD 1294 (từ 2019)"}
+
+
+def _base(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "font": {"size": 15}}, height=height, separators=",.",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10}, colorway=PALETTE, hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        font={"family": "Arial, 'Segoe UI', sans-serif", "size": 13}, plot_bgcolor="white",
+    )
+    fig.update_yaxes(gridcolor="#e5e5e5", zeroline=False, rangemode="tozero")
+    return fig
+
+
+def _year_step(years: pd.Series) -> int:
+    """One tick a year for short ranges, every other year for long ones (keeps labels horizontal)."""
+    return 1 if years.nunique() <= 9 else 2
+
+
+def _tickformat(unit_vi: str) -> str:
+    return ",.1f" if unit_vi in ("%", "lượt/người") else ",.0f"
+
+
+def mark_breaks(fig: go.Figure, years: list[int], schemes: bool = False) -> go.Figure:
+    """Dashed lines where the series is not comparable: the 2025 break and, for ratings, scheme changes."""
+    if not years:
+        return fig
+    lo, hi = min(years), max(years)
+    marks = {2024.5: BREAK_2025} if lo <= 2024 and hi >= 2025 else {}
+    if schemes:
+        marks.update({x: t for x, t in SCHEME_CHANGES.items() if lo < x < hi})
+    for x, text in marks.items():
+        is_break = x == 2024.5
+        fig.add_vline(x=x, line_dash="dash", line_color="#B00020" if is_break else "#666666", line_width=1.5)
+        # the 2025 break is labelled at the top, scheme changes at the bottom, so they never overlap
+        fig.add_annotation(x=x, y=1.0 if is_break else 0.02, yref="paper", text=text, showarrow=False,
+                           xanchor="right" if is_break else "left", yanchor="bottom", bgcolor="rgba(255,255,255,0.8)",
+                           font={"size": 11, "color": "#B00020" if is_break else "#444444"})
+    return fig
+
+
+def trend(df: pd.DataFrame, title: str, unit_vi: str, series: str | None = None, schemes: bool = False) -> go.Figure:
+    """Lines over years (df: year, value[, series label column]); gaps stay gaps, never zeros."""
+    fig = go.Figure()
+    groups = df.groupby(series, sort=False) if series else [(None, df)]
+    for name, g in groups:
+        g = g.sort_values("year")
+        fig.add_trace(go.Scatter(
+            x=g["year"], y=g["value"], mode="lines+markers", name=str(name) if name is not None else title,
+            customdata=[fmt_value(v, unit_vi) for v in g["value"]],
+            hovertemplate="%{customdata}" + (f" {unit_vi}" if unit_vi != "%" else "") + "<extra>%{fullData.name}</extra>",
+        ))
+    _base(fig, title)
+    fig.update_xaxes(dtick=_year_step(df["year"]), tick0=int(df["year"].min()) if len(df) else 0, tickformat="d")
+    fig.update_yaxes(tickformat=_tickformat(unit_vi), title=unit_vi)
+    if not series:
+        fig.update_layout(showlegend=False)
+    return mark_breaks(fig, list(df["year"].unique()), schemes)
+
+
+def bars(df: pd.DataFrame, x: str, title: str, unit_vi: str, series: str | None = None, stacked: bool = False,
+         horizontal: bool = False, height: int = 380) -> go.Figure:
+    """Bars of df['value'] by column x, optionally one colour per series."""
+    fig = go.Figure()
+    groups = df.groupby(series, sort=False) if series else [(None, df)]
+    for name, g in groups:
+        labels = [fmt_value(v, unit_vi) for v in g["value"]]
+        kw = {"y": g[x], "x": g["value"], "orientation": "h"} if horizontal else {"x": g[x], "y": g["value"]}
+        fig.add_trace(go.Bar(name=str(name) if name is not None else title, customdata=labels,
+                             hovertemplate="%{customdata}<extra>%{fullData.name}</extra>", **kw))
+    _base(fig, title, height)
+    fig.update_layout(barmode="stack" if stacked else "group", hovermode="closest")
+    axis = fig.update_xaxes if horizontal else fig.update_yaxes
+    axis(tickformat=_tickformat(unit_vi), title=unit_vi)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", type="category")
+    elif x == "year":
+        fig.update_xaxes(dtick=_year_step(df["year"]), tick0=int(df["year"].min()) if len(df) else 0, tickformat="d")
+        mark_breaks(fig, list(df["year"].unique()))
+    else:
+        fig.update_xaxes(type="category")
+    if not series:
+        fig.update_layout(showlegend=False)
+    return fig
+
+
+def _classes(values: pd.Series, n: int = 5) -> tuple[list[float], list[str]]:
+    """Quantile class edges and their legend labels."""
+    v = values.dropna()
+    if v.empty:
+        return [], []
+    qs = sorted(set(v.quantile([i / n for i in range(n + 1)]).tolist()))
+    if len(qs) == 1:
+        qs = [qs[0], qs[0]]
+    return qs, [f"{fmt_value(a, '')} – {fmt_value(b, '')}" for a, b in zip(qs[:-1], qs[1:])]
+
+
+def province_map(df: pd.DataFrame, scheme: str, title: str, unit_vi: str, selected: tuple[str, ...] = ()) -> go.Figure:
+    """Choropleth of df (province_key, province_name, value) as filled polygons plus clickable centre markers."""
+    shapes = outlines(scheme)
+    values = dict(zip(df["province_key"], df["value"]))
+    names = dict(zip(df["province_key"], df["province_name"]))
+    edges, legend = _classes(pd.Series(list(values.values()), dtype=float))
+    fig = go.Figure()
+    # legend entries first, in class order (the polygons below do not show in the legend)
+    for cls, fill in [*zip(legend, SEQUENTIAL), (NO_DATA, NO_DATA_FILL)]:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=cls, hoverinfo="skip",
+                                 marker={"size": 14, "symbol": "square", "color": fill, "line": {"color": "#999", "width": 0.5}}))
+
+    def colour(v):
+        if v is None or pd.isna(v) or not edges:
+            return NO_DATA_FILL, NO_DATA
+        for i, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
+            if v <= b or i == len(edges) - 2:
+                return SEQUENTIAL[min(i, len(SEQUENTIAL) - 1)], legend[i]
+        return SEQUENTIAL[-1], legend[-1]
+
+    centres_x, centres_y, keys, texts = [], [], [], []
+    for key, rings in shapes.items():
+        v = values.get(key)
+        fill, cls = colour(v)
+        for xs, ys in rings:
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, fill="toself", fillcolor=fill, mode="lines",
+                line={"color": "#B00020" if key in selected else "#ffffff", "width": 2 if key in selected else 0.6},
+                hoverinfo="skip", showlegend=False))
+        big = max(rings, key=lambda r: len(r[0]))
+        centres_x.append(sum(big[0]) / len(big[0]))
+        centres_y.append(sum(big[1]) / len(big[1]))
+        keys.append(key)
+        texts.append(f"{names.get(key, key)}: {fmt_value(v, unit_vi) if v is not None else NO_DATA}")
+    fig.add_trace(go.Scatter(x=centres_x, y=centres_y, mode="markers", customdata=keys, text=texts,
+                             hovertemplate="%{text}<extra></extra>", showlegend=False,
+                             marker={"size": 9, "color": "rgba(0,0,0,0.35)", "line": {"color": "white", "width": 1}}))
+    fig.update_layout(title={"text": title, "font": {"size": 15}}, height=640, separators=",.",
+                      margin={"l": 0, "r": 0, "t": 50, "b": 0}, plot_bgcolor="white", hovermode="closest",
+                      legend={"title": {"text": unit_vi}, "x": 0.62, "y": 0.98, "bgcolor": "rgba(255,255,255,0.8)"},
+                      clickmode="event+select", dragmode=False)
+    fig.update_xaxes(visible=False, range=[102.0, 117.5])
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.0, range=[8.3, 23.6])
+    return fig

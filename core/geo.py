@@ -1,0 +1,28 @@
+"""Province boundaries for the offline map: polygons drawn as filled scatter traces, no tiles, no CDN."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from core.config import GEO
+
+CREDIT = ('Ranh giới tỉnh: dựa trên "Vietnam-Shape-Map" của Talia Cao (giấy phép MIT, 2025), xây dựng từ dữ liệu '
+          "ranh giới tỉnh của Open Development Vietnam; đã giản lược (sai số 0,005°) và gán mã GSO.")
+
+
+@lru_cache(maxsize=2)
+def outlines(scheme: str) -> dict[str, list[tuple[list[float], list[float]]]]:
+    """'scheme:code' -> list of rings (lons, lats) for the 63- or 34-province boundaries."""
+    with open(GEO / f"provinces_{scheme}.geojson", encoding="utf-8") as f:
+        gj = json.load(f)
+    out: dict[str, list] = {}
+    for feat in gj["features"]:
+        key = f"{scheme}:{feat['properties']['province_code']}"
+        geom = feat["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        rings = []
+        for poly in polys:
+            ring = poly[0]  # outer ring; holes are not drawn at this scale
+            rings.append(([p[0] for p in ring], [p[1] for p in ring]))
+        out[key] = rings
+    return out

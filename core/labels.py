@@ -1,0 +1,153 @@
+"""Every Vietnamese string the user sees about data: column labels, names of codes, number formats."""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import pandas as pd
+
+from core.refdata import TOTAL, reference
+
+NO_DATA = "Không có số liệu"
+SIMULATED = "Dữ liệu mô phỏng"
+
+COLUMNS = {
+    "year": "Năm", "value": "Giá trị", "numerator": "Tử số", "denominator": "Mẫu số", "n_units": "Số đơn vị báo cáo",
+    "unit_code": "Mã đơn vị", "unit_name": "Đơn vị báo cáo", "unit_type": "Loại đơn vị", "unit_type_label": "Loại đơn vị",
+    "province_key": "Mã tỉnh (hệ mã)", "province_name": "Tỉnh, thành phố", "province_code": "Mã tỉnh",
+    "province_scheme": "Hệ mã tỉnh", "region_code": "Mã vùng", "region_name": "Vùng", "sector": "Mã khu vực",
+    "sector_label": "Khu vực", "indicator_code": "Mã chỉ tiêu", "indicator_label": "Chỉ tiêu", "unit_vi": "Đơn vị tính",
+    "scheme": "Hướng dẫn xếp loại", "scheme_label": "Hướng dẫn xếp loại", "level_code": "Mã mức", "level_label": "Mức xếp loại",
+    "bucket_label": "Nhóm xu hướng", "cdcs_count": "Số CĐCS", "share": "Tỷ lệ (%)",
+    "round_code": "Kỳ báo cáo", "question_code": "Mã câu hỏi", "question_label": "Câu hỏi", "section": "Mục",
+    "focus_area_label": "Lĩnh vực đổi mới (II.4)", "text": "Nội dung trả lời", "submission_id": "Phiên bản báo cáo",
+    "status_label": "Tình trạng", "deadline": "Hạn nộp", "first_received_at": "Ngày nhận lần đầu", "versions": "Số phiên bản",
+    "contact": "Liên hệ", "file_name": "Tệp", "rule": "Quy tắc", "severity_label": "Mức độ", "sheet": "Trang", "cell": "Ô",
+    "expected": "Yêu cầu", "message": "Nội dung", "fix": "Cách sửa", "found_at": "Thời điểm", "found_value": "Giá trị gặp",
+    "rule_pct": "Tỷ lệ theo quy định (%)", "cap_pct": "Giới hạn (%)", "bound_label": "Loại giới hạn", "growth_pct": "Tăng (%)",
+    "label_vi": "Tên", "description_vi": "Định nghĩa", "aggregation_label": "Cách tổng hợp", "by_sector_label": "Chia theo khu vực",
+    "old_name": "Tỉnh cũ (63)", "new_name": "Tỉnh mới (34)", "old_code": "Mã cũ", "new_code": "Mã mới",
+    "received_at": "Thời điểm nhận", "version": "Phiên bản", "loaded_by": "Người nạp", "n_warnings": "Số cảnh báo",
+    "members": "Đoàn viên", "fulltime": "Cán bộ chuyên trách", "per_cadre": "Đoàn viên / cán bộ chuyên trách",
+    "expected_n": "Phải nộp", "received_n": "Đã nộp", "on_time_n": "Đúng hạn", "late_n": "Nộp muộn", "missing_n": "Chưa nộp",
+    "rank": "Hạng", "score": "Mức liên quan", "top": "CĐCS nhóm cao nhất", "rated": "CĐCS được xếp loại",
+    "cdcs_total": "Tổng số CĐCS", "share_all": "Tỷ lệ trên tổng số CĐCS (%)", "without": "Đoàn viên chưa có thẻ",
+    "start": "Đầu kỳ", "end": "Cuối kỳ", "series": "Chuỗi",
+}
+
+STATUS = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "Chưa nộp"}
+SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
+VIEWS = {"34": "34 tỉnh, thành phố hiện nay", "reported": "Như đã báo cáo (63 tỉnh đến 6/2025)"}
+AGGREGATION = {"sum": "Cộng dồn trong năm", "latest": "Số tại 31/12 (cộng các đơn vị)",
+               "ratio": "Tỷ lệ: tổng tử số / tổng mẫu số × 100", "ratio_plain": "Tổng tử số / tổng mẫu số",
+               "complement": "Tỷ lệ phần bù: (mẫu số − tử số) / mẫu số × 100"}
+
+
+def fmt_number(value, decimals: int = 0) -> str:
+    """1.234.567 or 1.234,5; "Không có số liệu" for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return NO_DATA
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+
+def fmt_pct(value, decimals: int = 1) -> str:
+    """12,5%; "Không có số liệu" for missing."""
+    if value is None or pd.isna(value):
+        return NO_DATA
+    return fmt_number(value, decimals) + "%"
+
+
+def fmt_value(value, unit_vi: str) -> str:
+    """A value in the way its unit calls for: percentages with one decimal, money with one, counts whole."""
+    if unit_vi == "%":
+        return fmt_pct(value)
+    if unit_vi in ("triệu đồng", "người", "lượt/người") and value is not None and not pd.isna(value) \
+            and not float(value).is_integer():
+        return fmt_number(value, 1)
+    return fmt_number(value, 0)
+
+
+def fmt_delta(now, before, unit_vi: str) -> str | None:
+    """Change against the previous year: points for percentages, % for counts."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return None
+    if unit_vi == "%":
+        return f"{'+' if now >= before else '-'}{fmt_number(abs(now - before), 1)} điểm %"
+    if before == 0:
+        return None
+    change = (now - before) / before * 100
+    return f"{'+' if change >= 0 else '-'}{fmt_number(abs(change), 1)}%"
+
+
+@lru_cache(maxsize=1)
+def indicator_labels() -> dict[str, str]:
+    return dict(zip(reference().indicators["indicator_code"], reference().indicators["label_vi"]))
+
+
+def indicator(code: str) -> str:
+    return indicator_labels()[code]
+
+
+def indicator_unit(code: str) -> str:
+    return reference().indicators.loc[code, "unit_vi"]
+
+
+@lru_cache(maxsize=1)
+def sector_labels() -> dict[str, str]:
+    d = dict(zip(reference()["sectors"]["sector_code"], reference()["sectors"]["label_vi"]))
+    return {TOTAL: "Tất cả khu vực", **d}
+
+
+@lru_cache(maxsize=1)
+def region_labels() -> dict[str, str]:
+    return dict(zip(reference()["regions"]["region_code"], reference()["regions"]["region_name"]))
+
+
+@lru_cache(maxsize=1)
+def unit_type_labels() -> dict[str, str]:
+    return dict(zip(reference()["unit_types"]["unit_type"], reference()["unit_types"]["label_vi"]))
+
+
+@lru_cache(maxsize=1)
+def unit_type_short() -> dict[str, str]:
+    return dict(zip(reference()["unit_types"]["unit_type"], reference()["unit_types"]["short_label_vi"]))
+
+
+@lru_cache(maxsize=1)
+def focus_labels() -> dict[str, str]:
+    return dict(zip(reference()["focus_areas"]["focus_area"], reference()["focus_areas"]["label_vi"]))
+
+
+@lru_cache(maxsize=1)
+def province_labels() -> dict[str, str]:
+    """'63:15' -> 'Yên Bái', '34:15' -> 'Lào Cai': always keyed with the scheme."""
+    out = {}
+    for scheme in ("63", "34"):
+        t = reference()[f"provinces_{scheme}"]
+        out.update({f"{scheme}:{c}": n for c, n in zip(t["province_code"], t["short_name"])})
+    return out
+
+
+def province_option(key: str, view: str) -> str:
+    """A province as listed in the filter: in the 'as reported' view the period of its scheme is named."""
+    name = province_labels().get(key, key)
+    if view == "reported":
+        return f"{name} (63 tỉnh, đến 6/2025)" if key.startswith("63:") else f"{name} (34 tỉnh, từ 7/2025)"
+    return name
+
+
+def vn_sort_key(text: str) -> tuple:
+    """Vietnamese alphabetical order: a ă â b c d đ e ê … with tones after the base letter."""
+    order = "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệfghiìỉĩíịjklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvwxyỳỷỹýỵz"
+    rank = {c: i for i, c in enumerate(order)}
+    return tuple(rank.get(c, 1000 + ord(c)) for c in str(text).lower())
+
+
+def labelled(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """The same frame with Vietnamese column headers; raises KeyError when a column has no label."""
+    labels = {**COLUMNS, **(extra or {})}
+    missing = [c for c in df.columns if c not in labels]
+    if missing:
+        raise KeyError(f"no Vietnamese label for columns {missing}")
+    return df.rename(columns=labels)

@@ -1,0 +1,61 @@
+"""Cán bộ công đoàn (I.1.1, I.1.4): full-time and part-time cadres, women, qualifications, training."""
+import streamlit as st
+
+from core import charts
+from core.labels import fmt_value, indicator, indicator_unit
+from core.series import pick, wide_by_year, with_group_names
+from ui.common import year_table, answers, chart, definitions, empty, filters, header, q, table, zip_button
+
+CODES = ["cadre_total", "cadre_fulltime", "cadre_parttime", "cadre_female", "cadre_university", "cadre_female_share",
+         "cadre_university_share", "chair_concurrent", "training_courses", "training_attendance", "training_coverage",
+         "training_budget"]
+
+header("Cán bộ công đoàn", "I.1.1, I.1.4", "Số lượng, chất lượng cán bộ CĐCS và công tác tập huấn, bồi dưỡng.")
+f = filters()
+data = q("indicator_by", **f.params(indicators=CODES, by="all"))
+
+c1, c2 = st.columns(2)
+with c1:
+    s = data[data["indicator_code"].isin(["cadre_fulltime", "cadre_parttime"])]
+    s = s.assign(series=s["indicator_code"].map(indicator))
+    if s.empty:
+        empty("cán bộ")
+    else:
+        chart(charts.bars(s, "year", "Cán bộ chuyên trách và không chuyên trách", "người", series="series", stacked=True),
+              s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}), "can-bo-chuyen-trach")
+with c2:
+    s = data[data["indicator_code"].isin(["cadre_female_share", "cadre_university_share"])]
+    s = s.assign(series=s["indicator_code"].map(indicator))
+    if s.empty:
+        empty("tỷ lệ cán bộ nữ, trình độ đại học" + (" (không báo cáo theo khu vực)" if f.sector != "TOTAL" else ""))
+    else:
+        chart(charts.trend(s, "Tỷ lệ cán bộ nữ và có trình độ đại học trở lên", "%", series="series"),
+              s[["year", "series", "value", "numerator", "denominator"]].rename(columns={"series": "indicator_label"}),
+              "ty-le-can-bo")
+
+st.subheader("Số đoàn viên trên một cán bộ chuyên trách, theo tỉnh")
+year = f.year_to
+prov = q("indicator_by", **f.params(indicators=["members_per_fulltime"], by="province", y0=year, y1=year))
+if prov.empty:
+    empty("theo tỉnh")
+else:
+    prov = with_group_names(prov, "province").sort_values("value", ascending=False)
+    top = prov.head(20)
+    chart(charts.bars(top.assign(label=top["group_name"]), "label", f"Đoàn viên / cán bộ chuyên trách, năm {year} "
+                      f"(20 tỉnh cao nhất)", "người", horizontal=True, height=520),
+          top[["group_name", "value", "numerator", "denominator"]].rename(columns={"group_name": "province_name"}),
+          "doan-vien-tren-can-bo", key="dl_ratio_prov")
+
+st.subheader("Tập huấn, bồi dưỡng (I.1.4)")
+c3, c4 = st.columns(2)
+with c3:
+    s = pick(data, "training_attendance")
+    if s.empty:
+        empty("tập huấn")
+    else:
+        chart(charts.bars(s, "year", "Lượt cán bộ CĐCS được tập huấn", "lượt người"), s[["year", "value"]], "tap-huan")
+with c4:
+    answers(["I.1.1.T", "I.1.4.T"], "Ý kiến về chế độ, chính sách và tập huấn")
+
+year_table(data, CODES, "can-bo-theo-nam")
+zip_button("can-bo", definitions(CODES))

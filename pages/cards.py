@@ -1,0 +1,89 @@
+"""Thẻ đoàn viên (I.1.3): cards issued, share holding a card and the gap, by region/province/sector; tracking."""
+import streamlit as st
+
+from core import charts
+from core.labels import fmt_number, fmt_pct, fmt_value, indicator, indicator_unit, sector_labels
+from core.refdata import TOTAL
+from core.series import pick, wide_by_year, with_group_names
+from ui.common import year_table, answers, chart, definitions, empty, filters, header, q, table, zip_button
+
+CODES = ["cards_issued", "card_holders", "member_end", "card_share", "card_missing_share", "cdcs_tracked_book",
+         "cdcs_tracked_software", "software_share"]
+
+header("Thẻ đoàn viên", "I.1.3", "Phát thẻ và quản lý thẻ đoàn viên: số thẻ phát ra, tỷ lệ đã có thẻ và chưa có thẻ.")
+f = filters()
+year = f.year_to
+data = q("indicator_by", **f.params(indicators=CODES, by="all"))
+
+c1, c2 = st.columns(2)
+with c1:
+    s = pick(data, "cards_issued")
+    if s.empty:
+        empty("thẻ phát ra")
+    else:
+        chart(charts.bars(s, "year", "Thẻ đoàn viên phát ra trong năm", "thẻ"), s[["year", "value"]], "the-phat-ra")
+with c2:
+    s = data[data["indicator_code"].isin(["card_share", "card_missing_share"])]
+    s = s.assign(series=s["indicator_code"].map(indicator))
+    if s.empty:
+        empty("tỷ lệ có thẻ")
+    else:
+        chart(charts.trend(s, "Tỷ lệ đoàn viên đã có thẻ và chưa có thẻ", "%", series="series"),
+              s[["year", "series", "value", "numerator", "denominator"]].rename(columns={"series": "indicator_label"}),
+              "ty-le-the")
+
+st.subheader(f"Khoảng trống thẻ đoàn viên theo tỉnh, năm {year}")
+st.caption("Tỷ lệ chưa có thẻ = (đoàn viên cuối kỳ − đoàn viên đã có thẻ) / đoàn viên cuối kỳ, tính lại từ tử số và "
+           "mẫu số của từng tỉnh. Chọn tỉnh và năm ở thanh bên để xem riêng.")
+prov = q("indicator_by", **f.params(indicators=["card_missing_share", "card_share"], by="province", y0=year, y1=year))
+gap = prov[prov["indicator_code"] == "card_missing_share"]
+if gap.empty:
+    empty("theo tỉnh")
+else:
+    gap = with_group_names(gap, "province").sort_values("value", ascending=False)
+    out = gap.assign(year=year, members=gap["denominator"], without=gap["numerator"])[
+        ["group_name", "year", "members", "without", "value"]].rename(columns={"group_name": "province_name"})
+    labels = {"without": "Đoàn viên chưa có thẻ", "value": "Tỷ lệ chưa có thẻ (%)"}
+    display = out.assign(members=out["members"].map(fmt_number), without=out["without"].map(fmt_number),
+                         value=out["value"].map(fmt_pct))
+    top = out.head(15)
+    chart(charts.bars(top.assign(label=top["province_name"]), "label",
+                      f"Tỷ lệ đoàn viên chưa có thẻ, năm {year} (15 tỉnh cao nhất)", "%", horizontal=True, height=460),
+          top, "khoang-trong-the-bieu-do", key="dl_gap_chart")
+    table(out, "khoang-trong-the-theo-tinh", display=display, extra_labels=labels, height=300, key="dl_gap_table")
+
+c5, c6 = st.columns(2)
+with c5:
+    reg = q("indicator_by", **f.params(indicators=["card_share"], by="region", y0=year, y1=year))
+    reg = with_group_names(reg, "region")
+    if reg.empty:
+        empty("theo vùng")
+    else:
+        chart(charts.bars(reg.assign(label=reg["group_name"]), "label", f"Tỷ lệ đã có thẻ theo vùng, năm {year}", "%",
+                          horizontal=True, height=340),
+              reg[["group_name", "value", "numerator", "denominator"]].rename(columns={"group_name": "region_name"}),
+              "the-theo-vung")
+with c6:
+    sec = q("indicator_by", **f.params(indicators=["card_share"], by="sector", sector="*", y0=year, y1=year))
+    if sec.empty:
+        empty("theo khu vực")
+    else:
+        sec = sec.assign(label=sec["group_code"].map(sector_labels()))
+        chart(charts.bars(sec, "label", f"Tỷ lệ đã có thẻ theo khu vực, năm {year}", "%", horizontal=True, height=340),
+              sec[["label", "value", "numerator", "denominator"]].rename(columns={"label": "sector_label"}), "the-theo-khu-vuc")
+
+c7, c8 = st.columns(2)
+with c7:
+    s = data[data["indicator_code"].isin(["cdcs_tracked_book", "cdcs_tracked_software"])]
+    s = s.assign(series=s["indicator_code"].map(indicator))
+    if s.empty:
+        empty("theo dõi đoàn viên" + (" (không báo cáo theo khu vực)" if f.sector != TOTAL else ""))
+    else:
+        chart(charts.bars(s, "year", "CĐCS theo dõi đoàn viên bằng sổ và bằng phần mềm", "đơn vị", series="series",
+                          stacked=True), s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}),
+              "so-va-phan-mem")
+with c8:
+    answers(["I.1.3.T", "II.4.4"], "Nguyên nhân chưa phát thẻ và đề xuất về thẻ đoàn viên")
+
+year_table(data, CODES, "the-doan-vien-theo-nam")
+zip_button("the-doan-vien", definitions(CODES))

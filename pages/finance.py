@@ -1,0 +1,80 @@
+"""Tài chính (I.2.4): KPCĐ and đoàn phí collected, share kept vs the rule of the year, spending vs the caps."""
+import pandas as pd
+import streamlit as st
+
+from core import charts
+from core.labels import fmt_pct, indicator
+from core.refdata import TOTAL
+from core.series import pick
+from ui.common import chart, definitions, empty, filters, header, q, table, year_table, zip_button
+
+CODES = ["kpcd_collected", "kpcd_retained", "dues_collected", "dues_retained", "kpcd_retained_share",
+         "dues_retained_share", "spend_total", "spend_salary_share", "spend_admin_share", "spend_member_support_share",
+         "spend_activities_share"]
+SHARES = ["spend_salary_share", "spend_admin_share", "spend_member_support_share", "spend_activities_share"]
+
+header("Tài chính", "I.2.4", "Thu kinh phí công đoàn (KPCĐ) và đoàn phí, phần để lại CĐCS, cơ cấu chi. "
+       "Đơn vị tính: triệu đồng.")
+f = filters()
+if f.sector != TOTAL:
+    st.info("Số liệu tài chính không báo cáo theo khu vực: trang này hiển thị tất cả khu vực.")
+data = q("indicator_by", **f.params(indicators=CODES, by="all", sector=TOTAL))
+if data.empty:
+    empty("tài chính")
+    st.stop()
+
+c1, c2 = st.columns(2)
+with c1:
+    s = data[data["indicator_code"].isin(["kpcd_collected", "dues_collected"])]
+    s = s.assign(series=s["indicator_code"].map(indicator))
+    chart(charts.bars(s, "year", "Thu KPCĐ và đoàn phí", "triệu đồng", series="series"),
+          s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}), "thu-kpcd-doan-phi")
+with c2:
+    rules = q("dim_finance_rule")
+    rules = rules[(rules["year"] >= f.year_from) & (rules["year"] <= f.year_to)]
+    s = data[data["indicator_code"].isin(["kpcd_retained_share", "dues_retained_share"])]
+    s = s.assign(series=s["indicator_code"].map(indicator))
+    rule_rows = pd.concat([
+        rules.assign(series="Quy định: KPCĐ để lại", value=rules["kpcd_pct"])[["year", "series", "value"]],
+        rules.assign(series="Quy định: đoàn phí để lại", value=rules["dues_pct"])[["year", "series", "value"]],
+    ])
+    both = pd.concat([s[["year", "series", "value"]], rule_rows], ignore_index=True)
+    fig = charts.trend(both, "Tỷ lệ để lại CĐCS so với quy định từng năm", "%", series="series")
+    for tr in fig.data:
+        if tr.name.startswith("Quy định"):
+            tr.line.dash = "dot"
+    chart(fig, both.rename(columns={"series": "indicator_label"}), "ty-le-de-lai")
+    st.caption("Đường chấm: tỷ lệ theo quy định (finance_rules.csv). Trước 2021 là giả định 65-70% vì quy định thay "
+               "đổi hằng năm.")
+
+st.subheader("Cơ cấu chi tại CĐCS so với giới hạn")
+c3, c4 = st.columns([3, 2])
+with c3:
+    s = data[data["indicator_code"].isin(SHARES)]
+    s = s.assign(series=s["indicator_code"].map(indicator))
+    chart(charts.bars(s, "year", "Tỷ trọng các khoản chi trong tổng chi", "%", series="series", stacked=True),
+          s[["year", "series", "value", "numerator", "denominator"]].rename(columns={"series": "indicator_label"}),
+          "co-cau-chi")
+with c4:
+    year = f.year_to
+    caps = q("dim_spend_cap")
+    caps = caps[caps["year"] == year]
+    if caps.empty:
+        empty(f"giới hạn chi cho năm {year}")
+    else:
+        rows = []
+        for _, cap in caps.iterrows():
+            v = data[(data["indicator_code"] == cap["indicator_code"]) & (data["year"] == year)]["value"]
+            actual = float(v.iloc[0]) if len(v) else None
+            ok = None if actual is None else (actual <= cap["pct"] if cap["bound"] == "max" else actual >= cap["pct"])
+            rows.append({"indicator_label": indicator(cap["indicator_code"]),
+                         "bound_label": "Tối đa" if cap["bound"] == "max" else "Tối thiểu", "cap_pct": cap["pct"],
+                         "value": actual, "status_label": "—" if ok is None else ("Đạt" if ok else "Không đạt"),
+                         "section": cap["source_vi"]})
+        cap_df = pd.DataFrame(rows)
+        st.markdown(f"**Giới hạn chi năm {year}** (tính trên {caps['basis_vi'].iloc[0]})")
+        table(cap_df, "gioi-han-chi", display=cap_df.assign(cap_pct=cap_df["cap_pct"].map(fmt_pct),
+                                                             value=cap_df["value"].map(fmt_pct)),
+              extra_labels={"value": "Thực hiện (%)", "section": "Căn cứ"})
+year_table(data, CODES, "tai-chinh-theo-nam")
+zip_button("tai-chinh", definitions(CODES))

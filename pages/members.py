@@ -1,0 +1,83 @@
+"""Đoàn viên (I.1.2): members over time, inflow and outflow, new and dissolved CĐCS, unionisation, growth ranking."""
+import streamlit as st
+
+from core import charts
+from core.labels import fmt_number, fmt_value, indicator, indicator_unit, sector_labels
+from core.refdata import TOTAL
+from core.series import growth_ranking, pick, wide_by_year, with_group_names
+from ui.common import year_table, chart, definitions, empty, filters, header, q, table, zip_button
+
+CODES = ["member_begin", "member_new", "member_lost", "member_end", "member_female", "workers_at_cdcs",
+         "unionisation_rate", "member_female_share", "cdcs_new", "cdcs_dissolved"]
+
+header("Đoàn viên", "I.1.2", "Phát triển đoàn viên: số đoàn viên, kết nạp mới, giảm, CĐCS thành lập mới và giải thể.")
+f = filters()
+data = q("indicator_by", **f.params(indicators=CODES, by="all"))
+
+c1, c2 = st.columns(2)
+with c1:
+    if f.sector == TOTAL:
+        by_sector = q("indicator_by", **f.params(indicators=["member_end"], by="sector", sector="*"))
+        by_sector = by_sector.assign(series=by_sector["group_code"].map(sector_labels()))
+        if by_sector.empty:
+            empty("đoàn viên theo khu vực")
+        else:
+            chart(charts.bars(by_sector, "year", "Đoàn viên cuối kỳ theo khu vực", "người", series="series", stacked=True),
+                  by_sector[["year", "series", "value"]].rename(columns={"series": "sector_label"}), "doan-vien-theo-khu-vuc")
+    else:
+        s = pick(data, "member_end")
+        chart(charts.trend(s, f"Đoàn viên cuối kỳ — {sector_labels()[f.sector]}", "người"), s[["year", "value"]],
+              "doan-vien")
+with c2:
+    by_region = q("indicator_by", **f.params(indicators=["member_end"], by="region"))
+    by_region = with_group_names(by_region, "region")
+    if by_region.empty:
+        empty("đoàn viên theo vùng")
+    else:
+        chart(charts.trend(by_region.rename(columns={"group_name": "series"}), "Đoàn viên cuối kỳ theo vùng", "người",
+                           series="series"),
+              by_region[["year", "group_name", "value"]].rename(columns={"group_name": "region_name"}), "doan-vien-theo-vung")
+
+c3, c4 = st.columns(2)
+with c3:
+    s = data[data["indicator_code"].isin(["member_new", "member_lost"])]
+    s = s.assign(series=s["indicator_code"].map(indicator))
+    if s.empty:
+        empty("biến động đoàn viên")
+    else:
+        chart(charts.bars(s, "year", "Đoàn viên kết nạp mới và giảm trong năm", "người", series="series"),
+              s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}), "ket-nap-giam")
+with c4:
+    s = data[data["indicator_code"].isin(["cdcs_new", "cdcs_dissolved"])]
+    s = s.assign(series=s["indicator_code"].map(indicator))
+    if s.empty:
+        empty("CĐCS thành lập, giải thể" + (" (không báo cáo theo khu vực)" if f.sector != TOTAL else ""))
+    else:
+        chart(charts.bars(s, "year", "CĐCS thành lập mới và giải thể", "đơn vị", series="series"),
+              s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}), "cdcs-moi-giai-the")
+
+c5, c6 = st.columns(2)
+with c5:
+    s = pick(data, "unionisation_rate")
+    if s.empty:
+        empty("tỷ lệ đoàn viên")
+    else:
+        chart(charts.trend(s, "Tỷ lệ đoàn viên trên CNVCLĐ tại đơn vị có CĐCS", "%"),
+              s[["year", "value", "numerator", "denominator"]], "ty-le-doan-vien")
+with c6:
+    st.markdown(f"**Xếp hạng tăng trưởng đoàn viên theo tỉnh, {f.year_from}–{f.year_to}**")
+    prov = q("indicator_by", **f.params(indicators=["member_end"], by="province"))
+    rank = growth_ranking(prov, "member_end", f.year_from, f.year_to)
+    if rank.empty or f.year_from == f.year_to:
+        empty("cần khoảng ít nhất hai năm cùng hệ tỉnh (chọn '34 tỉnh' để so sánh qua năm 2025)")
+    else:
+        rank = with_group_names(rank, "province").rename(columns={"group_name": "province_name"})
+        rank.insert(0, "rank", range(1, len(rank) + 1))
+        cols = ["rank", "province_name", "start", "end", "growth_pct"]
+        labels = {"start": f"Đoàn viên {f.year_from}", "end": f"Đoàn viên {f.year_to}"}
+        display = rank[cols].assign(start=rank["start"].map(fmt_number), end=rank["end"].map(fmt_number),
+                                    growth_pct=rank["growth_pct"].map(lambda v: fmt_value(v, "%")))
+        table(rank[cols], "xep-hang-tang-truong", display=display, extra_labels=labels, height=320)
+
+year_table(data, CODES, "doan-vien-theo-nam")
+zip_button("doan-vien", definitions(CODES))

@@ -1,0 +1,53 @@
+"""Ý kiến, kiến nghị (I.3, II): accent-insensitive full-text search of the text answers, by focus area."""
+import streamlit as st
+
+from core import charts
+from core.labels import focus_labels
+from core.text import fold
+from ui.common import chart, empty, filters, header, q, table, zip_button
+
+header("Ý kiến, kiến nghị", "I.1-I.3 (phần định tính), II.1-II.5",
+       "Câu trả lời bằng chữ của các đơn vị. Tìm kiếm được cả khi gõ không dấu.")
+f = filters()
+questions = q("dim_text_question").sort_values("sort_order")
+c1, c2, c3 = st.columns([3, 2, 2])
+text = c1.text_input("Tìm trong câu trả lời", key="tk", bind="query-params",
+                     placeholder="ví dụ: thẻ đoàn viên, the doan vien, phần mềm…")
+focus = c2.selectbox("Lĩnh vực cần đổi mới (II.4)", [""] + list(focus_labels()),
+                     format_func=lambda k: focus_labels().get(k, "Tất cả lĩnh vực"), key="lv", bind="query-params")
+sections = sorted(set(questions["section"]))
+section = c3.selectbox("Mục đề cương", [""] + sections, format_func=lambda s: s or "Tất cả các mục", key="muc",
+                       bind="query-params")
+rounds = q("dim_round")
+in_period = rounds[(rounds["year_to"] >= f.year_from) & (rounds["year_from"] <= f.year_to)]["round_code"].tolist()
+query = " ".join(fold(text).split())
+df = q("text_answers", **f.params(q=query, focus=focus, sections=[section] if section else [], unit=""))
+df = df[df["round_code"].isin(in_period)]
+st.caption(f"Tìm thấy **{len(df)}** câu trả lời trong các kỳ báo cáo {', '.join(in_period)}."
+           + (" Kết quả xếp theo mức liên quan." if query else ""))
+
+left, right = st.columns([2, 3])
+with left:
+    counts = df.dropna(subset=["focus_area"]).groupby("focus_area_label").size().reset_index(name="value")
+    if counts.empty:
+        empty("theo lĩnh vực")
+    else:
+        counts = counts.sort_values("value", ascending=False)
+        chart(charts.bars(counts, "focus_area_label", "Số câu trả lời theo lĩnh vực đổi mới", "câu trả lời",
+                          horizontal=True, height=360), counts, "so-y-kien-theo-linh-vuc")
+    st.caption("Lĩnh vực của mỗi câu hỏi theo danh mục text_questions.csv (II.4 và các câu liên quan).")
+with right:
+    if df.empty:
+        empty("câu trả lời khớp")
+    else:
+        for _, row in df.head(30).iterrows():
+            with st.container(border=True):
+                st.caption(f"{row['unit_name']} — mục {row['section']} — {row['round_code']} — "
+                           f"phiên bản {row['submission_id']}")
+                st.text(f"{row['question_label']}\n→ {row['text']}")
+        if len(df) > 30:
+            st.caption(f"Hiển thị 30 / {len(df)} câu trả lời; tải CSV để xem đủ.")
+cols = ["round_code", "section", "question_label", "focus_area_label", "unit_name", "text", "submission_id"]
+st.subheader("Bảng câu trả lời")
+table(df[cols], "y-kien", height=300)
+zip_button("y-kien")

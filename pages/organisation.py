@@ -1,0 +1,73 @@
+"""Tổ chức CĐCS (I.2.1-I.2.2): CĐCS, CĐCS thành viên, công đoàn bộ phận, tổ công đoàn; activities."""
+import streamlit as st
+
+from core import charts
+from core.labels import indicator, sector_labels
+from core.refdata import TOTAL
+from core.series import pick, with_group_names
+from ui.common import answers, chart, definitions, empty, filters, header, q, year_table, zip_button
+
+CODES = ["cdcs_total", "cdcs_member_units", "dept_unions", "union_groups", "members_per_cdcs", "cba_signed",
+         "cba_share", "worker_conferences", "workplace_dialogues", "collective_stoppages"]
+
+header("Tổ chức CĐCS", "I.2.1, I.2.2", "Cơ cấu tổ chức của cấp CĐCS và nội dung hoạt động.")
+f = filters()
+year = f.year_to
+data = q("indicator_by", **f.params(indicators=CODES, by="all"))
+
+c1, c2 = st.columns(2)
+with c1:
+    if f.sector == TOTAL:
+        sec = q("indicator_by", **f.params(indicators=["cdcs_total"], by="sector", sector="*"))
+        sec = sec.assign(series=sec["group_code"].map(sector_labels()))
+        if sec.empty:
+            empty("CĐCS")
+        else:
+            chart(charts.bars(sec, "year", "Số CĐCS theo khu vực", "đơn vị", series="series", stacked=True),
+                  sec[["year", "series", "value"]].rename(columns={"series": "sector_label"}), "cdcs-theo-khu-vuc")
+    else:
+        s = pick(data, "cdcs_total")
+        chart(charts.trend(s, f"Số CĐCS — {sector_labels()[f.sector]}", "đơn vị"), s[["year", "value"]], "cdcs")
+with c2:
+    s = data[data["indicator_code"].isin(["cdcs_member_units", "dept_unions", "union_groups"])]
+    s = s.assign(series=s["indicator_code"].map(indicator))
+    if s.empty:
+        empty("cơ cấu tổ chức" + (" (không báo cáo theo khu vực)" if f.sector != TOTAL else ""))
+    else:
+        chart(charts.trend(s, "CĐCS thành viên, công đoàn bộ phận, tổ công đoàn", "đơn vị", series="series"),
+              s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}), "co-cau-to-chuc")
+
+c3, c4 = st.columns(2)
+with c3:
+    reg = q("indicator_by", **f.params(indicators=["members_per_cdcs"], by="region", y0=year, y1=year))
+    reg = with_group_names(reg, "region")
+    if reg.empty:
+        empty("quy mô CĐCS theo vùng")
+    else:
+        chart(charts.bars(reg.assign(label=reg["group_name"]), "label", f"Đoàn viên bình quân một CĐCS theo vùng, năm {year}",
+                          "người", horizontal=True, height=340),
+              reg[["group_name", "value", "numerator", "denominator"]].rename(columns={"group_name": "region_name"}),
+              "quy-mo-cdcs")
+with c4:
+    s = pick(data, "cba_share")
+    if s.empty:
+        empty("thỏa ước" + (" (không báo cáo theo khu vực)" if f.sector != TOTAL else ""))
+    else:
+        chart(charts.trend(s, "Tỷ lệ CĐCS có thỏa ước lao động tập thể", "%"),
+              s[["year", "value", "numerator", "denominator"]], "thoa-uoc")
+
+c5, c6 = st.columns(2)
+with c5:
+    s = data[data["indicator_code"].isin(["worker_conferences", "workplace_dialogues", "collective_stoppages"])]
+    s = s.assign(series=s["indicator_code"].map(indicator))
+    if s.empty:
+        empty("hoạt động")
+    else:
+        chart(charts.bars(s, "year", "Hội nghị người lao động, đối thoại, ngừng việc tập thể", "cuộc / đơn vị",
+                          series="series"), s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}),
+              "hoat-dong")
+with c6:
+    answers(["I.2.2.T", "II.4.2", "II.4.3"], "Nội dung hoạt động và mô hình tổ chức: ý kiến của đơn vị")
+
+year_table(data, CODES, "to-chuc-theo-nam")
+zip_button("to-chuc", definitions(CODES))

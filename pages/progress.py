@@ -1,0 +1,62 @@
+"""Tiến độ & chất lượng dữ liệu: expected vs received vs late vs missing per round; warnings and rejected files."""
+import pandas as pd
+import streamlit as st
+
+from core import charts
+from core.labels import SEVERITY, STATUS, fmt_number
+from ui.common import chart, empty, header, q, table, zip_button
+
+header("Tiến độ & chất lượng dữ liệu", "toàn bộ", "Đơn vị nào đã nộp, nộp muộn, chưa nộp; lỗi và cảnh báo khi nạp.")
+status = q("round_status")
+if status.empty:
+    empty("kỳ báo cáo")
+    st.stop()
+summary = (status.groupby(["round_code", "round_label", "deadline"])
+           .agg(expected_n=("unit_code", "count"), received_n=("status", lambda s: (s != "missing").sum()),
+                on_time_n=("status", lambda s: (s == "on_time").sum()), late_n=("status", lambda s: (s == "late").sum()),
+                missing_n=("status", lambda s: (s == "missing").sum()))
+           .reset_index().sort_values("deadline", ascending=False))
+c1, c2 = st.columns([3, 2])
+with c1:
+    long = summary.melt(id_vars=["round_code"], value_vars=["on_time_n", "late_n", "missing_n"], var_name="kind",
+                        value_name="value")
+    long["series"] = long["kind"].map({"on_time_n": "Đúng hạn", "late_n": "Nộp muộn", "missing_n": "Chưa nộp"})
+    chart(charts.bars(long, "round_code", "Tình trạng nộp báo cáo theo kỳ", "đơn vị", series="series", stacked=True),
+          long[["round_code", "series", "value"]], "tinh-trang-theo-ky")
+with c2:
+    disp = summary[["round_label", "deadline", "expected_n", "received_n", "on_time_n", "late_n", "missing_n"]]
+    table(disp, "tong-hop-theo-ky", display=disp.assign(deadline=pd.to_datetime(disp["deadline"]).dt.strftime("%d/%m/%Y")),
+          extra_labels={"round_label": "Kỳ báo cáo"})
+
+st.subheader("Chi tiết một kỳ")
+rnd = st.selectbox("Kỳ báo cáo", summary["round_code"].tolist(),
+                   format_func=dict(zip(summary["round_code"], summary["round_label"])).get, key="ky", bind="query-params")
+one = status[status["round_code"] == rnd].copy()
+one["status_label"] = one["status"].map(STATUS)
+miss = one[one["status"] != "on_time"][["unit_name", "status_label", "deadline", "first_received_at", "versions", "contact"]]
+show = miss.assign(deadline=pd.to_datetime(miss["deadline"]).dt.strftime("%d/%m/%Y"),
+                   first_received_at=pd.to_datetime(miss["first_received_at"]).dt.strftime("%d/%m/%Y").fillna("—"),
+                   versions=miss["versions"].map(lambda v: fmt_number(v) if pd.notna(v) else "—"))
+st.markdown(f"**Đơn vị nộp muộn hoặc chưa nộp** ({len(miss)} / {len(one)} đơn vị phải nộp)")
+table(miss, f"chua-nop-{rnd}", display=show, key="dl_missing")
+
+st.subheader("Lỗi và cảnh báo khi nạp")
+findings = q("findings")
+if findings.empty:
+    st.success("Không có lỗi hay cảnh báo nào.")
+else:
+    findings["severity_label"] = findings["severity"].map(SEVERITY)
+    findings["status_label"] = findings["status"].map({"accepted": "Đã nhận (có cảnh báo)", "rejected": "Bị từ chối"})
+    cols = ["status_label", "file_name", "severity_label", "sheet", "cell", "value", "message", "fix", "found_at"]
+    rej = findings[findings["status"] == "rejected"][cols].rename(columns={"value": "found_value"})
+    warn = findings[findings["status"] == "accepted"][cols].rename(columns={"value": "found_value"})
+    st.markdown(f"**Tệp bị từ chối** — {rej['file_name'].nunique()} tệp, không nạp gì từ các tệp này")
+    table(rej, "tep-bi-tu-choi", key="dl_rej", height=240)
+    st.markdown(f"**Cảnh báo trong các báo cáo đã nhận** — {len(warn)} cảnh báo")
+    table(warn, "canh-bao", key="dl_warn", height=240)
+
+st.subheader("Lịch sử phiên bản")
+subs = q("submissions")
+cols = ["submission_id", "received_at", "file_name", "version", "n_warnings", "loaded_by"]
+table(subs[cols], "lich-su-phien-ban", key="dl_subs", height=260)
+zip_button("tien-do")

@@ -1,0 +1,79 @@
+"""Xếp loại (I.2.3): rating distribution within each scheme, top-bucket share across schemes, unrated CĐCS."""
+import streamlit as st
+
+from core import charts
+from core.labels import fmt_number, fmt_pct
+from core.ratings import level_shares, top_bucket
+from core.refdata import TOTAL
+from core.series import pick
+from ui.common import answers, chart, definitions, empty, filters, header, q, table, zip_button
+
+header("Xếp loại", "I.2.3", "Đánh giá, xếp loại CĐCS hằng năm. Ba cách xếp loại khác nhau trong giai đoạn: "
+       "trước 2015 (Thông tri 01), 2015-2018 (HD 1931), từ 2019 (HD 1294) — không gộp trên một trục mà không ghi rõ.")
+f = filters()
+if f.sector != TOTAL:
+    st.info("Xếp loại không được báo cáo theo khu vực: trang này hiển thị tất cả khu vực.")
+ratings = q("rating_by_level", **f.params())
+extra = q("indicator_by", **f.params(indicators=["cdcs_total", "cdcs_unrated", "cdcs_title_strong"], by="all",
+                                     sector=TOTAL))
+if ratings.empty:
+    empty("xếp loại")
+    st.stop()
+
+st.subheader("Phân bố mức xếp loại trong từng hướng dẫn")
+shares = level_shares(ratings)
+schemes = shares.drop_duplicates("scheme").sort_values("year")
+cols = st.columns(len(schemes))
+for col, (_, sch) in zip(cols, schemes.iterrows()):
+    part = shares[shares["scheme"] == sch["scheme"]].sort_values(["year", "level_rank"])
+    years = f"{part['year'].min()}–{part['year'].max()}"
+    with col:
+        st.caption(sch["scheme_label"])
+        chart(charts.bars(part.assign(value=part["share"]), "year", f"{sch['scheme_short']} ({years})", "%",
+                          series="level_label", stacked=True, height=420),
+              part[["year", "scheme_label", "level_label", "cdcs_count", "share"]], f"phan-bo-{sch['scheme'].lower()}",
+              key=f"dist_{sch['scheme']}")
+st.caption("Tỷ lệ tính trên số CĐCS được xếp loại trong năm (không tính CĐCS chưa xếp loại).")
+
+st.subheader("Tỷ lệ CĐCS thuộc nhóm cao nhất, 2011-2025 (theo bảng quy đổi)")
+top = top_bucket(ratings, pick(extra, "cdcs_total"))
+c1, c2 = st.columns([3, 2])
+with c1:
+    chart(charts.trend(top, "CĐCS nhóm cao nhất / CĐCS được xếp loại", "%", schemes=True),
+          top[["year", "scheme", "top", "rated", "value", "cdcs_total", "share_all"]], "nhom-cao-nhat",
+          )
+with c2:
+    levels = q("dim_rating_level")
+    st.markdown("**Bảng quy đổi đang dùng** (dữ liệu `rating_crosswalk.csv`, quản trị viên có thể sửa)")
+    tops = levels[levels["bucket"] == "TOP"].sort_values(["year_from", "level_rank"])
+    for scheme, g in tops.groupby("scheme_label", sort=False):
+        st.text(f"{scheme}: " + ", ".join(g["level_label"]))
+    st.caption("Các mức thuộc nhóm cao nhất không tương đương hoàn toàn giữa các hướng dẫn; đường đứt nét đánh dấu "
+               "năm đổi cách xếp loại.")
+
+c3, c4 = st.columns(2)
+with c3:
+    un = pick(extra, "cdcs_unrated")
+    tot = pick(extra, "cdcs_total")[["year", "value"]].rename(columns={"value": "cdcs_total"})
+    un = un.merge(tot, on="year", how="left")
+    un = un.assign(share=un["value"] / un["cdcs_total"] * 100)
+    if un.empty:
+        empty("CĐCS chưa xếp loại")
+    else:
+        chart(charts.bars(un, "year", "CĐCS chưa xếp loại", "đơn vị"),
+              un[["year", "value", "cdcs_total", "share"]], "chua-xep-loai")
+with c4:
+    title = pick(extra, "cdcs_title_strong")
+    if title.empty:
+        empty("danh hiệu 'CĐCS vững mạnh' (chỉ từ 2019)")
+    else:
+        chart(charts.bars(title, "year", "CĐCS đạt danh hiệu thi đua 'CĐCS vững mạnh' (từ 2019)", "đơn vị"),
+              title[["year", "value"]], "danh-hieu-vung-manh")
+        st.caption("Từ 2019 'CĐCS vững mạnh' là danh hiệu thi đua, tách khỏi mức xếp loại chất lượng.")
+
+answers(["I.2.3.T", "I.3.1"], "Thuận lợi, khó khăn trong đánh giá, xếp loại")
+st.subheader("Bảng số CĐCS theo mức xếp loại")
+tbl = shares[["year", "scheme_label", "level_label", "cdcs_count", "share"]]
+table(tbl, "xep-loai-theo-muc", display=tbl.assign(cdcs_count=tbl["cdcs_count"].map(fmt_number),
+                                                    share=tbl["share"].map(fmt_pct)), key="dl_levels")
+zip_button("xep-loai", definitions(["cdcs_total", "cdcs_unrated", "cdcs_title_strong"]))

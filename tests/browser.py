@@ -1,0 +1,46 @@
+"""Headless Debian Chromium through Playwright, for browser tests and for looking at pages.
+
+Usage as a script: python tests/browser.py URL OUT.png [wait_seconds]
+"""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@contextmanager
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def wait_ready(page, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' indicator, app rendered)."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
+        "document.querySelectorAll('[data-testid=\"stMain\"] [data-testid=\"stElementContainer\"]').length > 2",
+        timeout=timeout)
+    page.wait_for_timeout(800)
+
+
+def shoot(url: str, out: str, wait: float = 1.0, width: int = 1440, height: int = 2600) -> None:
+    with browser() as b:
+        page = b.new_page(viewport={"width": width, "height": height}, locale="vi-VN")
+        page.goto(url)
+        wait_ready(page)
+        page.wait_for_timeout(int(wait * 1000))
+        page.screenshot(path=out, full_page=True)
+
+
+if __name__ == "__main__":
+    shoot(sys.argv[1], sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 1.0)

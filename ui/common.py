@@ -1,0 +1,163 @@
+"""Streamlit glue shared by the pages: cached queries, the filter state, headers, downloads, empty states."""
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+
+import pandas as pd
+import streamlit as st
+
+from core.db import Warehouse
+from core.exports import csv_bytes, file_name, zip_bytes
+from core.filters import UNIT_TYPES, Filters
+from core.labels import COLUMNS, NO_DATA, SIMULATED, labelled
+from core.refdata import TOTAL
+
+YEARS = (2011, 2025)
+
+
+@st.cache_resource
+def warehouse() -> Warehouse:
+    """One read-only handle per server process; it follows the CURRENT pointer to new snapshots."""
+    return Warehouse()
+
+
+def snapshot():
+    return warehouse().snapshot()
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _cached(snapshot_id: str, name: str, params_json: str) -> pd.DataFrame:
+    return warehouse().query(name, **json.loads(params_json))
+
+
+def q(name: str, **params) -> pd.DataFrame:
+    """Run queries/<name>.sql on the current snapshot; cached per snapshot id, so a new load shows at once."""
+    snap = snapshot()
+    return _cached(snap.id, name, json.dumps(params, sort_keys=True, default=list))
+
+
+def filters() -> Filters:
+    """The sidebar selection (widgets bound to the URL), as a Filters value."""
+    s = st.session_state
+    years = s.get("nam") or YEARS
+    return Filters(year_from=int(years[0]), year_to=int(years[1]), view=s.get("goc") or "34",
+                   region=s.get("vung") or "", provinces=tuple(s.get("tinh") or ()),
+                   sector=s.get("kv") or TOTAL, unit_types=tuple(s.get("loai") or UNIT_TYPES))
+
+
+def header(title: str, sections: str, intro: str) -> None:
+    """Page title, the outline sections it answers, the data version and the simulated banner."""
+    snap = snapshot()
+    st.title(title)
+    st.caption(f"Mục đề cương: {sections}. {intro}")
+    info = q("snapshot_info")
+    sim = bool(info["simulated"].iloc[0]) if len(info) else snap.simulated
+    if sim:
+        st.warning(f"**{SIMULATED}** — số liệu do chương trình tạo ra để minh họa, không phải số liệu thật "
+                   "của các đơn vị.", icon=":material/warning:")
+    st.caption(f"Dữ liệu cập nhật: bản **{snap.id}**, công bố lúc {snap.created_label}. "
+               f"Đang xem: {filters().describe()}.")
+    st.session_state["_tables"] = OrderedDict()
+    st.session_state["_zip_slot"] = st.empty()
+
+
+def no_warehouse() -> bool:
+    """Explain, instead of crashing, when no snapshot has been published yet."""
+    if snapshot() is None:
+        st.title("Chưa có dữ liệu")
+        st.info("Kho dữ liệu chưa có bản nào. Chạy `make run` (tự tạo dữ liệu mô phỏng) hoặc nạp báo cáo bằng "
+                "`python -m etl load TỆP…`, rồi tải lại trang.")
+        return True
+    return False
+
+
+def empty(what: str = "") -> None:
+    st.info(f"{NO_DATA}{' — ' + what if what else ''}. Thử mở rộng khoảng năm hoặc bỏ bớt bộ lọc ở thanh bên.")
+
+
+def table(df: pd.DataFrame, topic: str, display: pd.DataFrame | None = None, key: str | None = None,
+          extra_labels: dict | None = None, height: int | None = None) -> None:
+    """Show a table with Vietnamese headers and a CSV of exactly its rows and columns (numbers unformatted)."""
+    if df.empty:
+        empty()
+        return
+    data = labelled(df, extra_labels)
+    shown = labelled(display, extra_labels) if display is not None else data
+    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto")
+    download(data, topic, key)
+
+
+def download(data: pd.DataFrame, topic: str, key: str | None = None) -> None:
+    """A CSV button for one table or chart, and remember the table for the page's ZIP."""
+    f, snap = filters(), snapshot()
+    st.session_state.setdefault("_tables", OrderedDict())[topic] = data
+    st.download_button("⬇ Tải CSV", data=csv_bytes(data), file_name=file_name(topic, f.slug(), snap.id),
+                       mime="text/csv", on_click="ignore", key=key or f"dl_{topic}",
+                       help="Tệp CSV (UTF-8, mở được bằng Excel) đúng các số đang hiển thị")
+
+
+def chart(fig, data: pd.DataFrame, topic: str, key: str | None = None, **kw):
+    """Draw a figure and offer its data as CSV."""
+    event = st.plotly_chart(fig, width="stretch", config={"displaylogo": False},
+                            key=f"fig_{key or topic}", **kw)
+    download(labelled(data), topic, key)
+    return event
+
+
+def zip_button(page_topic: str, definitions: pd.DataFrame | None = None) -> None:
+    """Fill the page's 'Tải toàn bộ' slot with a ZIP of every table shown and a metadata file."""
+    tables = st.session_state.get("_tables") or {}
+    slot = st.session_state.get("_zip_slot")
+    if not tables or slot is None:
+        return
+    f, snap = filters(), snapshot()
+    meta = {"trang": page_topic, "bo_loc": f.describe(), "ban_du_lieu": snap.id,
+            "cong_bo_luc": snap.created_label, "du_lieu_mo_phong": snap.simulated,
+            "dinh_nghia_chi_tieu": [] if definitions is None else definitions.to_dict(orient="records")}
+    slot.download_button("⬇ Tải toàn bộ (ZIP)", data=zip_bytes(dict(tables), meta),
+                         file_name=file_name(page_topic, f.slug(), snap.id, "zip"), mime="application/zip",
+                         on_click="ignore", key=f"zip_{page_topic}",
+                         help="Mọi bảng của trang theo bộ lọc hiện tại, kèm tệp mô tả")
+
+
+def definitions(codes: list[str]) -> pd.DataFrame:
+    """Codebook rows of the indicators a page shows (for the ZIP metadata)."""
+    ind = q("dim_indicator")
+    return ind[ind["indicator_code"].isin(codes)][["indicator_code", "label_vi", "unit_vi", "description_vi",
+                                                   "aggregation", "numerator", "denominator"]]
+
+
+def label_for(col: str) -> str:
+    return COLUMNS[col]
+
+
+def answers(question_codes: list[str], title: str, limit: int = 6) -> None:
+    """Text answers to some questions for the current filters, shown as plain text (never HTML/markdown)."""
+    f = filters()
+    rounds = q("dim_round")
+    in_period = rounds[(rounds["year_to"] >= f.year_from) & (rounds["year_from"] <= f.year_to)]["round_code"].tolist()
+    df = q("text_answers", **f.params(q="", focus="", sections=[], unit=""))
+    df = df[df["question_code"].isin(question_codes) & df["round_code"].isin(in_period)]
+    st.markdown(f"**{title}** ({len(df)} câu trả lời)")
+    if df.empty:
+        empty("câu trả lời")
+        return
+    for _, row in df.head(limit).iterrows():
+        with st.container(border=True):
+            st.caption(f"{row['unit_name']} — {row['round_code']} — phiên bản {row['submission_id']}")
+            st.text(row["text"])
+    if len(df) > limit:
+        st.caption(f"Và {len(df) - limit} câu trả lời khác — xem đủ ở trang Ý kiến, kiến nghị.")
+
+
+def year_table(data: pd.DataFrame, codes: list[str], topic: str) -> None:
+    """The page's indicators as one row per year, values in Vietnamese format, CSV with full precision."""
+    from core.labels import fmt_value, indicator, indicator_unit
+    from core.series import wide_by_year
+    st.subheader("Bảng số liệu theo năm")
+    wide = wide_by_year(data, codes)
+    display = wide.copy()
+    for c in codes:
+        display[c] = display[c].map(lambda v, c=c: fmt_value(v, indicator_unit(c)))
+    table(wide, topic, display=display, extra_labels={c: f"{indicator(c)} ({indicator_unit(c)})" for c in codes})
