@@ -19,7 +19,7 @@ def _base(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     fig.update_layout(
         title={"text": title, "font": {"size": 15}}, height=height, separators=",.",
         margin={"l": 10, "r": 10, "t": 50, "b": 10}, colorway=PALETTE, hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
         font={"family": "Arial, 'Segoe UI', sans-serif", "size": 13}, plot_bgcolor="white",
     )
     fig.update_yaxes(gridcolor="#e5e5e5", zeroline=False, rangemode="tozero")
@@ -73,15 +73,16 @@ def trend(df: pd.DataFrame, title: str, unit_vi: str, series: str | None = None,
 
 
 def bars(df: pd.DataFrame, x: str, title: str, unit_vi: str, series: str | None = None, stacked: bool = False,
-         horizontal: bool = False, height: int = 380) -> go.Figure:
-    """Bars of df['value'] by column x, optionally one colour per series."""
+         horizontal: bool = False, height: int = 380, colors: dict[str, str] | None = None) -> go.Figure:
+    """Bars of df['value'] by column x, optionally one colour per series (fixed colours by series name)."""
     fig = go.Figure()
     groups = df.groupby(series, sort=False) if series else [(None, df)]
     for name, g in groups:
         labels = [fmt_value(v, unit_vi) for v in g["value"]]
         kw = {"y": g[x], "x": g["value"], "orientation": "h"} if horizontal else {"x": g[x], "y": g["value"]}
+        color = (colors or {}).get(str(name))
         fig.add_trace(go.Bar(name=str(name) if name is not None else title, customdata=labels,
-                             hovertemplate="%{customdata}<extra>%{fullData.name}</extra>", **kw))
+                             marker_color=color, hovertemplate="%{customdata}<extra>%{fullData.name}</extra>", **kw))
     _base(fig, title, height)
     fig.update_layout(barmode="stack" if stacked else "group", hovermode="closest")
     axis = fig.update_xaxes if horizontal else fig.update_yaxes

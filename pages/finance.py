@@ -48,7 +48,7 @@ with c2:
                "đổi hằng năm.")
 
 st.subheader("Cơ cấu chi tại CĐCS so với giới hạn")
-c3, c4 = st.columns([3, 2])
+c3, c4 = st.columns([1, 1])
 with c3:
     s = data[data["indicator_code"].isin(SHARES)]
     s = s.assign(series=s["indicator_code"].map(indicator))
@@ -70,11 +70,12 @@ with c4:
             rows.append({"indicator_label": indicator(cap["indicator_code"]),
                          "bound_label": "Tối đa" if cap["bound"] == "max" else "Tối thiểu", "cap_pct": cap["pct"],
                          "value": actual, "status_label": "—" if ok is None else ("Đạt" if ok else "Không đạt"),
-                         "section": cap["source_vi"]})
+                         })
         cap_df = pd.DataFrame(rows)
         st.markdown(f"**Giới hạn chi năm {year}** (tính trên {caps['basis_vi'].iloc[0]})")
         table(cap_df, "gioi-han-chi", display=cap_df.assign(cap_pct=cap_df["cap_pct"].map(fmt_pct),
                                                              value=cap_df["value"].map(fmt_pct)),
-              extra_labels={"value": "Thực hiện (%)", "section": "Căn cứ"})
+              extra_labels={"value": "Thực hiện (%)"})
+        st.caption("Căn cứ: " + "; ".join(sorted(set(caps["source_vi"]))))
 year_table(data, CODES, "tai-chinh-theo-nam")
 zip_button("tai-chinh", definitions(CODES))

@@ -26,28 +26,26 @@ df = df[df["round_code"].isin(in_period)]
 st.caption(f"Tìm thấy **{len(df)}** câu trả lời trong các kỳ báo cáo {', '.join(in_period)}."
            + (" Kết quả xếp theo mức liên quan." if query else ""))
 
-left, right = st.columns([2, 3])
-with left:
-    counts = df.dropna(subset=["focus_area"]).groupby("focus_area_label").size().reset_index(name="value")
-    if counts.empty:
-        empty("theo lĩnh vực")
-    else:
-        counts = counts.sort_values("value", ascending=False)
-        chart(charts.bars(counts, "focus_area_label", "Số câu trả lời theo lĩnh vực đổi mới", "câu trả lời",
-                          horizontal=True, height=360), counts, "so-y-kien-theo-linh-vuc")
+counts = df.dropna(subset=["focus_area"]).groupby("focus_area_label").size().reset_index(name="value")
+if counts.empty:
+    empty("theo lĩnh vực")
+else:
+    counts = counts.sort_values("value", ascending=False)
+    chart(charts.bars(counts, "focus_area_label", "Số câu trả lời theo lĩnh vực cần đổi mới (II.4)", "câu trả lời",
+                      horizontal=True, height=300), counts, "so-y-kien-theo-linh-vuc")
     st.caption("Lĩnh vực của mỗi câu hỏi theo danh mục text_questions.csv (II.4 và các câu liên quan).")
-with right:
-    if df.empty:
-        empty("câu trả lời khớp")
-    else:
-        for _, row in df.head(30).iterrows():
-            with st.container(border=True):
-                st.caption(f"{row['unit_name']} — mục {row['section']} — {row['round_code']} — "
-                           f"phiên bản {row['submission_id']}")
-                st.text(f"{row['question_label']}\n→ {row['text']}")
-        if len(df) > 30:
-            st.caption(f"Hiển thị 30 / {len(df)} câu trả lời; tải CSV để xem đủ.")
+st.subheader("Câu trả lời")
+if df.empty:
+    empty("câu trả lời khớp")
+else:
+    for _, row in df.head(20).iterrows():
+        with st.container(border=True):
+            st.caption(f"{row['unit_name']} — mục {row['section']} — {row['round_code']} — "
+                       f"phiên bản {row['submission_id']}")
+            st.text(f"{row['question_label']}\n→ {row['text']}")
+    if len(df) > 20:
+        st.caption(f"Hiển thị 20 / {len(df)} câu trả lời; bảng dưới đây và tệp CSV có đủ.")
 cols = ["round_code", "section", "question_label", "focus_area_label", "unit_name", "text", "submission_id"]
-st.subheader("Bảng câu trả lời")
+st.subheader("Bảng tất cả câu trả lời khớp")
 table(df[cols], "y-kien", height=300)
 zip_button("y-kien")

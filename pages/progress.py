@@ -16,17 +16,15 @@ summary = (status.groupby(["round_code", "round_label", "deadline"])
                 on_time_n=("status", lambda s: (s == "on_time").sum()), late_n=("status", lambda s: (s == "late").sum()),
                 missing_n=("status", lambda s: (s == "missing").sum()))
            .reset_index().sort_values("deadline", ascending=False))
-c1, c2 = st.columns([3, 2])
-with c1:
-    long = summary.melt(id_vars=["round_code"], value_vars=["on_time_n", "late_n", "missing_n"], var_name="kind",
-                        value_name="value")
-    long["series"] = long["kind"].map({"on_time_n": "Đúng hạn", "late_n": "Nộp muộn", "missing_n": "Chưa nộp"})
-    chart(charts.bars(long, "round_code", "Tình trạng nộp báo cáo theo kỳ", "đơn vị", series="series", stacked=True),
-          long[["round_code", "series", "value"]], "tinh-trang-theo-ky")
-with c2:
-    disp = summary[["round_label", "deadline", "expected_n", "received_n", "on_time_n", "late_n", "missing_n"]]
-    table(disp, "tong-hop-theo-ky", display=disp.assign(deadline=pd.to_datetime(disp["deadline"]).dt.strftime("%d/%m/%Y")),
-          extra_labels={"round_label": "Kỳ báo cáo"})
+long = summary.melt(id_vars=["round_code"], value_vars=["on_time_n", "late_n", "missing_n"], var_name="kind",
+                    value_name="value")
+long["series"] = long["kind"].map({"on_time_n": "Đúng hạn", "late_n": "Nộp muộn", "missing_n": "Chưa nộp"})
+chart(charts.bars(long, "round_code", "Tình trạng nộp báo cáo theo kỳ", "đơn vị", series="series", stacked=True,
+                  colors={"Đúng hạn": "#0072B2", "Nộp muộn": "#E69F00", "Chưa nộp": "#D55E00"}, height=340),
+      long[["round_code", "series", "value"]], "tinh-trang-theo-ky")
+disp = summary[["round_label", "deadline", "expected_n", "received_n", "on_time_n", "late_n", "missing_n"]]
+table(disp, "tong-hop-theo-ky", display=disp.assign(deadline=pd.to_datetime(disp["deadline"]).dt.strftime("%d/%m/%Y")),
+      extra_labels={"round_label": "Kỳ báo cáo"})
 
 st.subheader("Chi tiết một kỳ")
 rnd = st.selectbox("Kỳ báo cáo", summary["round_code"].tolist(),
@@ -58,5 +56,6 @@ else:
 st.subheader("Lịch sử phiên bản")
 subs = q("submissions")
 cols = ["submission_id", "received_at", "file_name", "version", "n_warnings", "loaded_by"]
-table(subs[cols], "lich-su-phien-ban", key="dl_subs", height=260)
+table(subs[cols], "lich-su-phien-ban", key="dl_subs", height=260,
+      display=subs[cols].assign(received_at=pd.to_datetime(subs["received_at"]).dt.strftime("%d/%m/%Y %H:%M")))
 zip_button("tien-do")

@@ -1,0 +1,111 @@
+"""Every page through Streamlit's AppTest over several filter combinations: no exception, labelled tables,
+and the overview's figures equal to the marts queried directly."""
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.db import Warehouse
+from core.labels import COLUMNS, fmt_value
+from tests.conftest import ROOT
+
+PAGES = ["overview", "cadres", "members", "cards", "organisation", "ratings", "finance", "opinions", "progress",
+         "methods"]
+COMBOS = {
+    "default": {},
+    "reported_view": {"goc": "reported"},
+    "one_region": {"vung": "DNB"},
+    "single_year": {"nam": (2020, 2020), "goc": "reported"},
+    "one_province": {"tinh": ["34:15"], "nam": (2019, 2025)},
+    "sector_ldld_only": {"kv": "FDI", "loai": ["LDLD"]},
+}
+
+
+@pytest.fixture(scope="module")
+def wh(demo_warehouse):
+    os.environ["CDCS_WAREHOUSE"] = str(demo_warehouse[0])
+    return Warehouse(demo_warehouse[0])
+
+
+def run(page: str, state: dict) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    return at
+
+
+@pytest.mark.parametrize("combo", list(COMBOS))
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs(wh, page, combo):
+    at = run(page, COMBOS[combo])
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title and at.title[0].value
+    assert any("Dữ liệu mô phỏng" in w.value for w in at.warning)
+    assert any("Dữ liệu cập nhật" in c.value for c in at.caption)
+    # no raw column name reaches a table: every header is a Vietnamese label
+    raw = set(COLUMNS) - set(COLUMNS.values())
+    for df in at.dataframe:
+        assert not (set(df.value.columns) & raw), (page, list(df.value.columns))
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_overview_kpis_equal_national_mart(wh):
+    at = run("overview", {})
+    nat = wh.sql("select indicator_code, value from mart_national where year = 2025 and sector = 'TOTAL'")
+    nat = dict(zip(nat.indicator_code, nat.value))
+    assert _metric(at, "Đoàn viên") == fmt_value(nat["member_end"], "người")
+    assert _metric(at, "Số CĐCS") == fmt_value(nat["cdcs_total"], "đơn vị")
+    assert _metric(at, "Tỷ lệ đã có thẻ") == fmt_value(nat["card_share"], "%")
+    assert _metric(at, "Cán bộ chuyên trách") == fmt_value(nat["cadre_fulltime"], "người")
+
+
+def test_overview_kpis_for_a_region_equal_region_mart(wh):
+    at = run("overview", {"vung": "DNB", "nam": (2011, 2024), "goc": "reported"})
+    reg = wh.sql("select indicator_code, value from mart_region where province_view = 'reported' and "
+                 "region_code = 'DNB' and year = 2024 and sector = 'TOTAL'")
+    reg = dict(zip(reg.indicator_code, reg.value))
+    assert _metric(at, "Đoàn viên") == fmt_value(reg["member_end"], "người")
+    assert _metric(at, "Tỷ lệ đã có thẻ") == fmt_value(reg["card_share"], "%")
+
+
+def test_overview_kpis_for_a_new_province_equal_34_mart(wh):
+    """New Lào Cai (34:15) in 2020 = old Lào Cai + old Yên Bái, through the crosswalk."""
+    at = run("overview", {"tinh": ["34:15"], "nam": (2011, 2020)})
+    p = wh.sql("select indicator_code, value from mart_province_34 where province_code = '15' and year = 2020 "
+               "and sector = 'TOTAL'")
+    p = dict(zip(p.indicator_code, p.value))
+    assert _metric(at, "Đoàn viên") == fmt_value(p["member_end"], "người")
+    assert _metric(at, "Tỷ lệ đã có thẻ") == fmt_value(p["card_share"], "%")
+
+
+def test_overview_sector_filter_shows_sector_figures(wh):
+    at = run("overview", {"kv": "FDI", "nam": (2011, 2024)})
+    nat = wh.sql("select value from mart_national where year = 2024 and sector = 'FDI' and indicator_code = 'member_end'")
+    assert _metric(at, "Đoàn viên") == fmt_value(nat.value[0], "người")
+    assert _metric(at, "CĐCS xếp loại cao nhất") == "Không có số liệu"
+
+
+def test_opinions_search_without_accents_finds_accented_text(wh):
+    at = run("opinions", {"tk": "the doan vien"})
+    with_accents = run("opinions", {"tk": "thẻ đoàn viên"})
+    n = lambda a: int(next(c.value for c in a.caption if c.value.startswith("Tìm thấy")).split("**")[1].replace(".", ""))
+    assert n(at) > 0 and n(at) == n(with_accents)
+    # answers are shown as plain text elements, never markdown
+    assert any("thẻ" in t.value.lower() for t in at.text)
+
+
+def test_empty_warehouse_explains_itself(tmp_path, monkeypatch):
+    from ui import common
+    common.warehouse.clear()
+    monkeypatch.setenv("CDCS_WAREHOUSE", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Chưa có dữ liệu"
+    common.warehouse.clear()
