@@ -26,7 +26,7 @@ demo: $(VENV)/.installed
 	$(PY) -m etl demo --warehouse $(WAREHOUSE)
 
 run: warehouse
-	CDCS_WAREHOUSE=$(WAREHOUSE) $(PY) -m streamlit run app.py --server.port $(PORT)
+	CDCS_WAREHOUSE=$(WAREHOUSE) $(PY) -m ui.serve run app.py --server.port $(PORT)
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
 chromium:

@@ -1,16 +1,21 @@
 """Entry point: page router and the shared filter sidebar (bound to the URL), nothing else."""
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
+from core.config import DATA
 from core.filters import UNIT_TYPES
 from core.labels import VIEWS, province_option, region_labels, sector_labels, unit_type_short, vn_sort_key
 from core.refdata import TOTAL
-from ui.common import YEARS, no_warehouse, q
+from ui import urlstate
+from ui.common import MAP_INDICATORS, YEARS, no_warehouse, q
 
-st.set_page_config(page_title="Thống kê công đoàn cơ sở", page_icon=":material/bar_chart:", layout="wide")
+# pages/ is routed by st.navigation below, not Streamlit's old folder-based pages (see ui/serve.py).
+PagesManager.uses_pages_directory = False
+st.set_page_config(page_title="Thống kê công đoàn cơ sở", page_icon=str(DATA / "favicon.png"), layout="wide")
 
 PAGES = {
     "Tổng hợp": [
-        st.Page("pages/overview.py", title="Tổng quan", icon=":material/home:", url_path="tong-quan", default=True),
+        st.Page("pages/overview.py", title="Tổng quan", icon=":material/home:", default=True),  # served at /
     ],
     "I. Thực trạng CĐCS": [
         st.Page("pages/cadres.py", title="Cán bộ công đoàn", icon=":material/groups:", url_path="can-bo"),
@@ -30,38 +35,61 @@ PAGES = {
 }
 
 
+def register_url_fields() -> None:
+    """Which widget keys live in the URL, with their codes (pages register their own as well)."""
+    regions = list(q("dim_region")["region_code"])
+    provinces = set(q("dim_province")["province_key"])
+    sectors = [TOTAL] + list(q("dim_sector")["sector_code"])
+    urlstate.register("nam", urlstate.year_range(*YEARS), urlstate.years, YEARS)
+    urlstate.register("goc", urlstate.one_of(VIEWS), str, "34")
+    urlstate.register("vung", urlstate.one_of(regions), str, "")
+    urlstate.register("tinh", urlstate.many_of(provinces), urlstate.join, [])
+    urlstate.register("kv", urlstate.one_of(sectors), str, TOTAL)
+    urlstate.register("loai", urlstate.many_of(UNIT_TYPES), urlstate.join, list(UNIT_TYPES))
+    # page-level controls
+    urlstate.register("bd", urlstate.one_of(MAP_INDICATORS), str, MAP_INDICATORS[0])
+    urlstate.register("tk", urlstate.text, str, "")
+    urlstate.register("lv", urlstate.one_of(set(q("dim_focus_area")["focus_area"])), str, "")
+    urlstate.register("muc", urlstate.one_of(set(q("dim_text_question")["section"])), str, "")
+    urlstate.register("ky", urlstate.one_of(set(q("dim_round")["round_code"])), str, None)
+
+
 def sidebar() -> None:
-    """Filters shared by every page; each widget is bound to a URL query parameter (key = parameter)."""
+    """Filters shared by every page (their values are kept in the URL by ui.urlstate)."""
     with st.sidebar:
         st.markdown("### Bộ lọc")
-        st.slider("Giai đoạn", YEARS[0], YEARS[1], YEARS, key="nam", bind="query-params",
+        st.slider("Giai đoạn", YEARS[0], YEARS[1], YEARS, key="nam",
                   help="Khoảng năm của các biểu đồ; chỉ số tổng quan lấy năm cuối.")
-        view = st.radio("Cách tính theo tỉnh", list(VIEWS), format_func=VIEWS.get, key="goc", bind="query-params",
+        view = st.radio("Cách tính theo tỉnh", list(VIEWS), format_func=VIEWS.get, key="goc",
                         help="Từ 01/7/2025 còn 34 tỉnh, thành phố. '34 tỉnh' cộng số liệu cũ theo tỉnh mới; "
                              "'Như đã báo cáo' giữ 63 tỉnh cho các năm đến 2024.")
-        regions = [r for r in q("dim_region").sort_values("sort_order")["region_code"]]
+        regions = list(q("dim_region").sort_values("sort_order")["region_code"])
         region = st.selectbox("Vùng", [""] + regions, format_func=lambda r: region_labels().get(r, "Tất cả các vùng"),
-                              key="vung", bind="query-params")
+                              key="vung")
         prov = q("dim_province")
         if view == "34":
             prov = prov[prov["province_scheme"] == "34"]
         if region:
             prov = prov[prov["region_code"] == region]
-        keys = sorted(prov["province_key"], key=lambda k: (k[:2] == "34", vn_sort_key(province_option(k, view))))
-        if view == "34":
-            keys = sorted(keys, key=lambda k: vn_sort_key(province_option(k, view)))
+        # 34 provinces first (today), then the 63 of the reports up to 2024, each in Vietnamese order
+        keys = sorted(prov["province_key"], key=lambda k: (k[:2] != "34", vn_sort_key(province_option(k, view))))
+        if st.session_state.get("tinh"):
+            st.session_state["tinh"] = [k for k in st.session_state["tinh"] if k in keys]
         st.multiselect("Tỉnh, thành phố", keys, format_func=lambda k: province_option(k, view), key="tinh",
-                       bind="query-params", placeholder="Tất cả (hoặc bấm vào bản đồ)",
+                       placeholder="Tất cả (hoặc bấm vào bản đồ)",
                        help="Danh sách theo vùng đã chọn. Bấm vào một tỉnh trên bản đồ ở trang Tổng quan cũng chọn tỉnh đó.")
         sectors = [TOTAL] + list(q("dim_sector").sort_values("sort_order")["sector_code"])
-        st.selectbox("Khu vực (loại hình CĐCS)", sectors, format_func=sector_labels().get, key="kv", bind="query-params",
+        st.selectbox("Khu vực (loại hình CĐCS)", sectors, format_func=sector_labels().get, key="kv",
                      help="Chỉ một số chỉ tiêu được báo cáo theo khu vực; chỉ tiêu khác sẽ ghi 'Không có số liệu'.")
-        st.multiselect("Loại đơn vị báo cáo", list(UNIT_TYPES), default=list(UNIT_TYPES),
-                       format_func=unit_type_short().get, key="loai", bind="query-params")
+        st.multiselect("Loại đơn vị báo cáo", list(UNIT_TYPES), default=None if "loai" in st.session_state else list(UNIT_TYPES),
+                       format_func=unit_type_short().get, key="loai")
         st.caption("Bộ lọc được ghi vào địa chỉ trang: sao chép đường dẫn để chia sẻ đúng góc nhìn này.")
 
 
 if no_warehouse():
     st.stop()
+register_url_fields()
+urlstate.load()
 sidebar()
 st.navigation(PAGES).run()
+urlstate.save()

@@ -11,13 +11,13 @@ header("Ý kiến, kiến nghị", "I.1-I.3 (phần định tính), II.1-II.5",
 f = filters()
 questions = q("dim_text_question").sort_values("sort_order")
 c1, c2, c3 = st.columns([3, 2, 2])
-text = c1.text_input("Tìm trong câu trả lời", key="tk", bind="query-params",
+text = c1.text_input("Tìm trong câu trả lời", key="tk",
                      placeholder="ví dụ: thẻ đoàn viên, the doan vien, phần mềm…")
 focus = c2.selectbox("Lĩnh vực cần đổi mới (II.4)", [""] + list(focus_labels()),
-                     format_func=lambda k: focus_labels().get(k, "Tất cả lĩnh vực"), key="lv", bind="query-params")
+                     format_func=lambda k: focus_labels().get(k, "Tất cả lĩnh vực"), key="lv")
 sections = sorted(set(questions["section"]))
 section = c3.selectbox("Mục đề cương", [""] + sections, format_func=lambda s: s or "Tất cả các mục", key="muc",
-                       bind="query-params")
+                       )
 rounds = q("dim_round")
 in_period = rounds[(rounds["year_to"] >= f.year_from) & (rounds["year_from"] <= f.year_to)]["round_code"].tolist()
 query = " ".join(fold(text).split())

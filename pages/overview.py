@@ -6,12 +6,11 @@ from core import charts
 from core.labels import NO_DATA, fmt_delta, fmt_pct, fmt_value, indicator, indicator_unit, province_labels
 from core.refdata import TOTAL
 from core.series import pick, value_at
-from ui.common import chart, definitions, empty, filters, header, q, table, zip_button
+from ui.common import MAP_INDICATORS, chart, definitions, empty, filters, header, q, table, zip_button
 
 KPIS = ["member_end", "cdcs_total", "cadre_fulltime", "cadre_parttime", "card_share"]
 SHORT = {"member_end": "Đoàn viên", "cdcs_total": "Số CĐCS", "cadre_fulltime": "Cán bộ chuyên trách",
          "cadre_parttime": "Cán bộ không chuyên trách", "card_share": "Tỷ lệ đã có thẻ"}
-MAP_CHOICES = ["card_share", "member_end", "cdcs_total", "unionisation_rate", "members_per_cdcs", "card_missing_share"]
 
 header("Tổng quan", "I.1-I.2", "Các chỉ số chính của lựa chọn hiện tại, bản đồ theo tỉnh và xu hướng đoàn viên.")
 f = filters()
@@ -51,8 +50,8 @@ st.page_link("pages/progress.py", label="Tiến độ nộp báo cáo của các
 
 left, right = st.columns([5, 4])
 with left:
-    code = st.selectbox("Chỉ tiêu trên bản đồ", MAP_CHOICES, format_func=indicator, key="bd",
-                        bind="query-params")
+    code = st.selectbox("Chỉ tiêu trên bản đồ", MAP_INDICATORS, format_func=indicator, key="bd",
+                        )
     scheme = "34" if f.view == "34" or year >= 2025 else "63"
     by_prov = q("indicator_by", **f.params(indicators=[code], by="province", y0=year, y1=year, provinces=[]))
     by_prov = by_prov[by_prov["group_code"].str.startswith(scheme + ":")]

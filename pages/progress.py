@@ -28,7 +28,7 @@ table(disp, "tong-hop-theo-ky", display=disp.assign(deadline=pd.to_datetime(disp
 
 st.subheader("Chi tiết một kỳ")
 rnd = st.selectbox("Kỳ báo cáo", summary["round_code"].tolist(),
-                   format_func=dict(zip(summary["round_code"], summary["round_label"])).get, key="ky", bind="query-params")
+                   format_func=dict(zip(summary["round_code"], summary["round_label"])).get, key="ky")
 one = status[status["round_code"] == rnd].copy()
 one["status_label"] = one["status"].map(STATUS)
 miss = one[one["status"] != "on_time"][["unit_name", "status_label", "deadline", "first_received_at", "versions", "contact"]]

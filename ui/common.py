@@ -14,6 +14,8 @@ from core.labels import COLUMNS, NO_DATA, SIMULATED, labelled
 from core.refdata import TOTAL
 
 YEARS = (2011, 2025)
+# indicators offered on the overview map (first = default)
+MAP_INDICATORS = ["card_share", "member_end", "cdcs_total", "unionisation_rate", "members_per_cdcs", "card_missing_share"]
 
 
 @st.cache_resource

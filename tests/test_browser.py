@@ -1,0 +1,165 @@
+"""Real browser (Debian Chromium via Playwright): pages render, filters live in the URL and survive reload and
+page changes, a CSV download matches the warehouse, the map draws with the network blocked.
+Screenshots of every page go to tests/screenshots/ (kept out of git)."""
+import csv
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from core.db import Warehouse
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+SHOTS = ROOT / "tests" / "screenshots"
+PAGES = ["", "can-bo", "doan-vien", "the-doan-vien", "to-chuc", "xep-loai", "tai-chinh", "y-kien", "tien-do",
+         "phuong-phap"]
+
+if not Path("/usr/bin/chromium").exists():  # make test installs it; without it these tests cannot run
+    pytest.skip("Debian chromium is not installed (make test installs it)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_warehouse):
+    port = _free_port()
+    env = {**os.environ, "CDCS_WAREHOUSE": str(demo_warehouse[0])}
+    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "run", "app.py", "--server.port", str(port),
+                             "--server.headless", "true", "--server.address", "127.0.0.1"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start")
+    yield url, Warehouse(demo_warehouse[0])
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page():
+    from tests.browser import browser
+    SHOTS.mkdir(exist_ok=True)
+    with browser() as b:
+        ctx = b.new_context(viewport={"width": 1440, "height": 2400}, locale="vi-VN", accept_downloads=True)
+        p = ctx.new_page()
+        p.set_default_timeout(60_000)
+        yield p
+        ctx.close()
+
+
+def _wait_url(page, text: str, timeout: float = 30_000):
+    """Streamlit updates the URL with history.replaceState (no navigation): poll location instead."""
+    page.wait_for_function("t => decodeURIComponent(location.href).includes(t)", arg=text, timeout=timeout)
+
+
+def _ready(page):
+    from tests.browser import wait_ready
+    wait_ready(page)
+
+
+@pytest.mark.parametrize("slug", PAGES)
+def test_page_renders_without_error(server, page, slug):
+    url, _ = server
+    page.goto(f"{url}/{slug}")
+    _ready(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Dữ liệu mô phỏng").first.is_visible()
+    assert page.get_by_text("Dữ liệu cập nhật").first.is_visible()
+    assert page.get_by_text("Page not found").count() == 0
+    page.screenshot(path=str(SHOTS / f"{slug or 'tong-quan'}.png"))
+
+
+def test_filter_in_url_survives_reload_and_page_change(server, page):
+    url, _ = server
+    page.goto(f"{url}/the-doan-vien")
+    _ready(page)
+    page.get_by_text("Như đã báo cáo (63 tỉnh đến 6/2025)").click()
+    _wait_url(page, "goc=reported")
+    _ready(page)
+    page.reload()
+    _ready(page)
+    assert "goc=reported" in page.url
+    assert page.get_by_role("radio", name="Như đã báo cáo (63 tỉnh đến 6/2025)").is_checked()
+    page.get_by_role("link", name="Xếp loại").click()
+    _wait_url(page, "/xep-loai")
+    _ready(page)
+    assert "goc=reported" in page.url
+    assert page.get_by_role("radio", name="Như đã báo cáo (63 tỉnh đến 6/2025)").is_checked()
+
+
+def test_shared_link_reproduces_the_view(server, page):
+    url, wh = server
+    page.goto(f"{url}/?vung=DNB&nam=2011-2024")
+    _ready(page)
+    reg = wh.sql("select value from mart_region where province_view = '34' and region_code = 'DNB' and year = 2024 "
+                 "and sector = 'TOTAL' and indicator_code = 'member_end'").value[0]
+    expected = f"{int(reg):,}".replace(",", ".")
+    assert page.get_by_text(expected, exact=True).first.is_visible()
+
+
+def test_csv_download_matches_the_warehouse(server, page):
+    url, wh = server
+    page.goto(f"{url}/the-doan-vien?nam=2020-2020")
+    _ready(page)
+    with page.expect_download() as info:
+        page.locator("[data-testid='stDownloadButton']").filter(has_text="Tải CSV").nth(3).click()
+    path = info.value.path()
+    raw = Path(path).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    assert "khoang-trong-the-theo-tinh" in info.value.suggested_filename
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows and "Tỉnh, thành phố" in rows[0] and "Tỷ lệ chưa có thẻ (%)" in rows[0]
+    mart = wh.sql("select p.short_name, m.value from mart_province_34 m join dim_province p "
+                  "on p.province_scheme = '34' and p.province_code = m.province_code "
+                  "where m.year = 2020 and m.sector = 'TOTAL' and m.indicator_code = 'card_missing_share'")
+    expected = dict(zip(mart.short_name, mart.value))
+    got = {r["Tỉnh, thành phố"]: float(r["Tỷ lệ chưa có thẻ (%)"]) for r in rows}
+    assert got.keys() == expected.keys()
+    for k, v in expected.items():
+        assert abs(got[k] - v) < 1e-9
+
+
+def test_map_draws_offline_and_a_click_filters(server, page):
+    url, _ = server
+    outside = []
+
+    def guard(route):
+        host = route.request.url.split("/")[2].split(":")[0]
+        if host not in ("127.0.0.1", "localhost"):
+            outside.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    page.route("**/*", guard)
+    page.goto(f"{url}/")
+    _ready(page)
+    page.wait_for_selector(".js-plotly-plot .scatterlayer")
+    fills = page.locator(".js-plotly-plot").first.locator(".scatterlayer .trace path.js-fill").count()
+    assert fills >= 34  # one filled shape per province at least
+    page.screenshot(path=str(SHOTS / "ban-do-offline.png"))
+    marker = page.locator(".js-plotly-plot").first.locator(".scatterlayer .trace").last.locator("path.point").nth(5)
+    marker.click(force=True)
+    _wait_url(page, "tinh=")
+    _ready(page)
+    assert "tinh=34" in page.url
+    page.unroute("**/*")
+    assert outside == []

@@ -1,0 +1,16 @@
+"""Start Streamlit for this app: `python -m ui.serve run app.py [streamlit options]`.
+
+Streamlit treats a folder named pages/ beside the main script as an old-style (v1) multipage app and wraps
+the first run of each process in it, which shows a false "Page not found" dialog when a shared link to a
+page other than the first is opened after a restart. Our pages/ are routed by st.navigation in app.py,
+so the v1 behaviour is switched off before the server starts.
+"""
+import sys
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web import cli
+
+PagesManager.uses_pages_directory = False
+
+if __name__ == "__main__":
+    sys.exit(cli.main())
