@@ -29,6 +29,7 @@ PAGES = {
         st.Page("pages/opinions.py", title="Ý kiến, kiến nghị", icon=":material/forum:", url_path="y-kien"),
     ],
     "Dữ liệu": [
+        st.Page("pages/report.py", title="Báo cáo tổng hợp", icon=":material/print:", url_path="bao-cao"),
         st.Page("pages/progress.py", title="Tiến độ & chất lượng dữ liệu", icon=":material/fact_check:", url_path="tien-do"),
         st.Page("pages/methods.py", title="Phương pháp & nguồn", icon=":material/menu_book:", url_path="phuong-phap"),
     ],

@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=6)
     d.add_argument("--only", help="chỉ tạo cho các đơn vị này, cách nhau bởi dấu phẩy (kiểm thử nhanh)")
     d.add_argument("--if-missing", action="store_true", help="bỏ qua nếu kho đã có dữ liệu")
+    r = sub.add_parser("report", help="Báo cáo tổng hợp dạng Excel")
+    r.add_argument("--round", required=True, dest="round_code")
+    r.add_argument("--region", default="", help="mã vùng, ví dụ DNB (mặc định: cả nước)")
+    r.add_argument("--province-view", choices=["34", "reported"], default="34")
+    r.add_argument("--out", required=True)
+    r.add_argument("--warehouse")
     return p
 
 
@@ -57,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return 2 if exc.code else 0
     return {"template": _template, "load": _load, "history": _history, "rollback": _rollback,
-            "current": _current, "demo": _demo}[args.command](args)
+            "current": _current, "demo": _demo, "report": _report}[args.command](args)
 
 
 def _template(args) -> int:
@@ -145,6 +151,29 @@ def _current(args) -> int:
         print("Kho dữ liệu chưa có bản nào.", file=sys.stderr)
         return 1
     print(f"{snap.id}\t{snap.path}")
+    return 0
+
+
+def _report(args) -> int:
+    import time
+
+    from core.db import Warehouse
+    from core.refdata import reference
+    from etl.report import ReportOptions, build_report
+    ref = reference()
+    if args.round_code not in ref.rounds.index:
+        print(f"Không có kỳ báo cáo '{args.round_code}'. Các kỳ: {', '.join(ref.rounds.index)}", file=sys.stderr)
+        return 2
+    if args.region and args.region not in set(ref["regions"]["region_code"]):
+        print(f"Không có vùng '{args.region}'", file=sys.stderr)
+        return 2
+    wh = Warehouse(args.warehouse)
+    if wh.snapshot() is None:
+        print("Kho dữ liệu chưa có bản nào.", file=sys.stderr)
+        return 1
+    t = time.perf_counter()
+    out, _ = build_report(wh, ReportOptions(args.round_code, args.region, args.province_view), Path(args.out))
+    print(f"Đã tạo {out} ({out.stat().st_size / 1024:.0f} KB, {time.perf_counter() - t:.1f} s)")
     return 0
 
 

@@ -118,6 +118,7 @@ def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = No
     received_at = received_at or {}
     results: list[FileResult] = []
     with snapshots.writer_lock(warehouse):
+        snapshots.sweep_temporary(warehouse)  # a build left by a killed load is never resumed
         state = _State(snapshots.current(warehouse))
         for path in _progress(list(paths), progress):
             result = check_file(Path(path), ref, state)

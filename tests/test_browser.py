@@ -163,3 +163,25 @@ def test_map_draws_offline_and_a_click_filters(server, page):
     assert "tinh=34" in page.url
     page.unroute("**/*")
     assert outside == []
+
+
+def test_printable_report_page_prints_to_a4_with_every_section(server, page, tmp_path):
+    from pypdf import PdfReader
+
+    from etl.report import SECTIONS
+    url, _ = server
+    page.goto(f"{url}/bao-cao?ky=TK2020")
+    _ready(page)
+    page.wait_for_selector(".report-table")
+    page.wait_for_timeout(1500)
+    page.emulate_media(media="print")
+    pdf = tmp_path / "bao-cao.pdf"
+    page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
+    page.emulate_media(media="screen")
+    reader = PdfReader(str(pdf))
+    text = "\n".join(p.extract_text() or "" for p in reader.pages)
+    assert len(reader.pages) >= len(SECTIONS)
+    for section in SECTIONS:
+        assert f"{section}." in text
+    assert "Loại đơn vị báo cáo" not in text  # the sidebar is not printed
+    shutil.copy(pdf, SHOTS / "bao-cao.pdf")

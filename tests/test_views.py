@@ -37,7 +37,7 @@ def test_every_query_runs_and_states_its_grain(demo_warehouse, path):
     from core.db import Warehouse
     text = path.read_text(encoding="utf-8")
     assert re.search(r"grain:", text), "header must state the grain"
-    params = Filters(2011, 2025).params(indicators=["member_end", "card_share"], by="province", q="doan vien",
+    params = Filters(2011, 2025).params(indicators=["member_end", "card_share"], by="province", q="doan vien", round="TK2020",
                                         focus="", sections=[], unit="")
     df = Warehouse(demo_warehouse[0]).query(path.stem, **params)
     assert len(df.columns) > 0
