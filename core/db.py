@@ -25,6 +25,7 @@ def _fts_path() -> str | None:
 def connect(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """A connection to a snapshot file with the full-text-search extension loaded from the installed wheel."""
     con = duckdb.connect(str(path), read_only=read_only, config={"autoinstall_known_extensions": False,
+                                                                 "enable_progress_bar": False,
                                                                  "autoload_known_extensions": False})
     fts = _fts_path()
     if fts:

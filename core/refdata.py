@@ -85,22 +85,51 @@ class Reference:
                 return code
         return None
 
+    @cached_property
+    def _unit_validity(self) -> dict[str, tuple[str, str]]:
+        return dict(zip(self["units"]["unit_code"], zip(self["units"]["valid_from"], self["units"]["valid_to"])))
+
     def unit_active(self, unit_code: str, year: int) -> bool:
         """True when the unit existed on 31/12 of the year (the date its figures describe)."""
-        u = self.units.loc[unit_code]
+        valid_from, valid_to = self._unit_validity[unit_code]
         end = date(year, 12, 31).isoformat()
-        return u["valid_from"] <= end and (u["valid_to"] == "" or u["valid_to"] >= end)
+        return valid_from <= end and (valid_to == "" or valid_to >= end)
 
     @cached_property
     def rating_levels(self) -> pd.DataFrame:
         df = self["rating_levels"].merge(self["rating_crosswalk"][["level_code", "bucket"]], on="level_code", how="left")
         return df.set_index("level_code", drop=False)
 
+    @cached_property
+    def _scheme_ranges(self) -> list[tuple[int, int, str]]:
+        t = self["rating_schemes"]
+        return [(int(a), int(b), c) for a, b, c in zip(t["year_from"], t["year_to"], t["scheme_code"])]
+
     def scheme_for_year(self, year: int) -> str:
-        for _, s in self["rating_schemes"].iterrows():
-            if int(s["year_from"]) <= year <= int(s["year_to"]):
-                return s["scheme_code"]
+        """The rating scheme in force in a year."""
+        for lo, hi, code in self._scheme_ranges:
+            if lo <= year <= hi:
+                return code
         raise KeyError(year)
+
+    @cached_property
+    def level_scheme(self) -> dict[str, str]:
+        """level_code -> scheme_code."""
+        return dict(zip(self.rating_levels["level_code"], self.rating_levels["scheme_code"]))
+
+    @cached_property
+    def scheme_labels(self) -> dict[str, str]:
+        return dict(zip(self["rating_schemes"]["scheme_code"], self["rating_schemes"]["label_vi"]))
+
+    @cached_property
+    def rule_list(self) -> list[dict]:
+        """rules.csv as a list of dicts (the loader walks it once per file)."""
+        return self["rules"].to_dict(orient="records")
+
+    @cached_property
+    def sheet_meta(self) -> dict[str, dict]:
+        """sheet_code -> its sheets.csv row."""
+        return self["sheets"].set_index("sheet_code", drop=False).to_dict(orient="index")
 
     @cached_property
     def level_by_label(self) -> dict[str, list[str]]:

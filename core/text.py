@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import re
 import unicodedata
 
@@ -97,6 +98,7 @@ def is_missing(raw) -> bool:
     return isinstance(raw, str) and nfc(raw) in _MISSING
 
 
+@lru_cache(maxsize=4096)
 def col_letter(col: int) -> str:
     """Column letters of a 0-based column index (0 -> A, 26 -> AA)."""
     letters = ""

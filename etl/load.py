@@ -4,7 +4,10 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import multiprocessing
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +20,11 @@ from core.db import connect
 from core.refdata import Reference, reference
 from etl.findings import ERROR, WARNING, Finding, write_report
 from etl.read import read_file
-from etl.validate import Clean, validate
+from etl.validate import RATING_COLUMNS, TEXT_COLUMNS, VALUE_COLUMNS, Clean, validate, year_on_year
 from etl.warehouse import REJECTIONS, build_snapshot
+
+
+PARALLEL_FROM = 16  # files; below this a worker pool costs more than it saves
 
 
 @dataclass
@@ -79,15 +85,28 @@ class _State:
         return self.prior.get((unit, indicator, year))
 
 
-def _progress(items, enabled: bool):
+def _progress(items, enabled: bool, total: int):
     if not enabled:
         return items
     from tqdm import tqdm
-    return tqdm(items, desc="Đang kiểm tra", unit="tệp", file=sys.stderr)
+    return tqdm(items, desc="Đang kiểm tra", unit="tệp", total=total, file=sys.stderr)
 
 
-def check_file(path: Path, ref: Reference, state: _State | None = None, data: bytes | None = None) -> FileResult:
-    """Read and validate one file without loading it (used by the loader and the upload page)."""
+def _check_all(paths: list[Path], ref: Reference):
+    """Check files in order; many files are read and validated on every core (results stay in order)."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(paths) < PARALLEL_FROM or workers < 2 or ref is not reference():
+        for path in paths:
+            yield check_file(path, ref)
+        return
+    # spawn, not fork: the parent may hold DuckDB or server threads that must not be copied mid-state
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(check_file, paths, chunksize=8)
+
+
+def check_file(path: Path, ref: Reference | None = None, data: bytes | None = None) -> FileResult:
+    """Read and validate one file without loading it (year-on-year rules are applied by the caller)."""
+    ref = ref or reference()
     path = Path(path)
     max_mb = settings()["loader"]["max_file_mb"]
     data = path.read_bytes() if data is None else data
@@ -97,7 +116,7 @@ def check_file(path: Path, ref: Reference, state: _State | None = None, data: by
                     expected=f"{max_mb} MB")
         return FileResult(path.name, str(path), sha, "rejected", findings=[f])
     parsed = read_file(path, ref, data)
-    clean = validate(parsed, ref, state.lookup if state else None)
+    clean = validate(parsed, ref)
     status = "rejected" if parsed.has_errors else "accepted"
     return FileResult(path.name, str(path), sha, status, parsed.unit_code, parsed.round_code,
                       rows=clean.row_count, findings=parsed.findings, clean=clean, simulated=parsed.simulated)
@@ -120,10 +139,13 @@ def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = No
     with snapshots.writer_lock(warehouse):
         snapshots.sweep_temporary(warehouse)  # a build left by a killed load is never resumed
         state = _State(snapshots.current(warehouse))
-        for path in _progress(list(paths), progress):
-            result = check_file(Path(path), ref, state)
+        for result in _progress(_check_all([Path(p) for p in paths], ref), progress, len(paths)):
             results.append(result)
             if result.status != "accepted":
+                continue
+            result.findings += year_on_year(result.clean, result.file_name, ref, state.lookup)
+            if any(f.severity == ERROR for f in result.findings):
+                result.status = "rejected"
                 continue
             key = (result.unit_code, result.round_code)
             known = state.versions.setdefault(key, {})
@@ -134,9 +156,9 @@ def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = No
             result.version = max(known.values(), default=0) + 1
             result.submission_id = _submission_id(*key, result.version)
             known[result.sha256] = result.version
-            for row in result.clean.values.itertuples():
-                if row.sector == "TOTAL":
-                    state.prior[(row.unit_code, row.indicator_code, row.year)] = row.value
+            for unit, year, sector, code, value, _, _ in result.clean.values:
+                if sector == "TOTAL":
+                    state.prior[(unit, code, year)] = value
         accepted = [r for r in results if r.status == "accepted"]
         rejected = [r for r in results if r.status == "rejected"]
         now = datetime.now()
@@ -166,9 +188,8 @@ def _insert(con, accepted: list[FileResult], state: _State, by: str, received_at
                      len(c.values), len(c.ratings), len(c.texts), n_warn, r.simulated, note))
         seq += 1
         events.append((seq, r.submission_id, "accepted", at, by, note))
-        for df, out in ((c.values, values), (c.ratings, ratings), (c.texts, texts)):
-            if len(df):
-                out.append(df.assign(submission_id=r.submission_id))
+        for rows, out in ((c.values, values), (c.ratings, ratings), (c.texts, texts)):
+            out.extend((r.submission_id, *row) for row in rows)
         for f in r.findings:
             findings.append((r.submission_id, r.file_name, r.sha256, r.unit_code, r.round_code, "accepted", f.severity,
                              f.rule, f.sheet, f.cell, f.value, f.expected, f.message, f.fix, now))
@@ -176,15 +197,12 @@ def _insert(con, accepted: list[FileResult], state: _State, by: str, received_at
     con.executemany("insert into raw_submission_event values (?,?,?,?,?,?)", events)
     if findings:
         con.executemany("insert into raw_finding values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", findings)
-    for table, frames, cols in (
-        ("raw_value", values, "submission_id, unit_code, year, sector, indicator_code, value, sheet, cell"),
-        ("raw_rating", ratings, "submission_id, unit_code, year, scheme, level_code, cdcs_count, sheet, cell"),
-        ("raw_text", texts, "submission_id, unit_code, round_code, question_code, text, sheet, cell"),
-    ):
-        if frames:
-            df = pd.concat(frames, ignore_index=True)
-            con.register("_new", df)
-            con.execute(f"insert into {table} ({cols}) select {cols} from _new")
+    for table, rows, cols in (("raw_value", values, VALUE_COLUMNS), ("raw_rating", ratings, RATING_COLUMNS),
+                              ("raw_text", texts, TEXT_COLUMNS)):
+        if rows:
+            names = ["submission_id", *cols]
+            con.register("_new", pd.DataFrame(rows, columns=names))
+            con.execute(f"insert into {table} ({', '.join(names)}) select {', '.join(names)} from _new")
             con.unregister("_new")
 
 

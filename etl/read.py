@@ -134,7 +134,7 @@ def _read_workbook(parsed: Parsed, wb, ref: Reference, data: bytes) -> None:
         return
     years = ref.round_years(parsed.round_code)
     formula_cells = _formula_cells(data) if parsed.kind == "xlsx" else {}
-    sheets = ref["sheets"].set_index("sheet_code")
+    sheets = ref.sheet_meta
     seen: dict[str, str] = {}
     for name in names:
         if name in ("_meta", "Hướng dẫn"):
@@ -145,19 +145,19 @@ def _read_workbook(parsed: Parsed, wb, ref: Reference, data: bytes) -> None:
             if any(_cell_text(v) for row in rows for v in row):
                 parsed.add("extra_sheet", WARNING, sheet=name, value=name)
             continue
-        if code not in sheets.index:
+        if code not in sheets:
             parsed.add("unknown_sheet", sheet=name, cell="B1", value=code)
             continue
         if code in seen:
             parsed.add("duplicate_sheet", sheet=name, cell="B1", value=code, expected=seen[code])
             continue
         seen[code] = name
-        if name != sheets.loc[code, "sheet_name"]:
-            parsed.add("sheet_renamed", WARNING, sheet=name, value=name, expected=sheets.loc[code, "sheet_name"])
-        kind = sheets.loc[code, "kind"]
+        if name != sheets[code]["sheet_name"]:
+            parsed.add("sheet_renamed", WARNING, sheet=name, value=name, expected=sheets[code]["sheet_name"])
+        kind = sheets[code]["kind"]
         reader = {"indicators": _read_indicator_sheet, "ratings": _read_rating_sheet, "texts": _read_text_sheet}[kind]
         reader(parsed, name, rows, years, ref, formula_cells.get(name, {}))
-    for code, sheet in sheets.iterrows():
+    for code, sheet in sheets.items():
         if code not in seen:
             parsed.add("missing_sheet", expected=sheet["sheet_name"], value="")
 

@@ -9,11 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-import pandas as pd
-
 from core.refdata import TOTAL, Reference
 from core.text import NotANumber, fold, parse_number
-from etl.findings import ERROR, WARNING
+from etl.findings import ERROR, WARNING, Finding
 from etl.read import Parsed
 
 MAX_TEXT = 5000
@@ -21,13 +19,18 @@ MAX_TEXT = 5000
 PriorLookup = Callable[[str, str, int], float | None]
 
 
+VALUE_COLUMNS = ["unit_code", "year", "sector", "indicator_code", "value", "sheet", "cell"]
+RATING_COLUMNS = ["unit_code", "year", "scheme", "level_code", "cdcs_count", "sheet", "cell"]
+TEXT_COLUMNS = ["unit_code", "round_code", "question_code", "text", "sheet", "cell"]
+
+
 @dataclass
 class Clean:
-    """The accepted content of one file, as long tables with their source cell."""
+    """The accepted content of one file as rows (tuples in the *_COLUMNS order), with their source cell."""
 
-    values: pd.DataFrame = field(default_factory=pd.DataFrame)
-    ratings: pd.DataFrame = field(default_factory=pd.DataFrame)
-    texts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    values: list[tuple] = field(default_factory=list)
+    ratings: list[tuple] = field(default_factory=list)
+    texts: list[tuple] = field(default_factory=list)
 
     @property
     def row_count(self) -> int:
@@ -41,8 +44,8 @@ def _fmt(v: float) -> str:
     return f"{v:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def validate(parsed: Parsed, ref: Reference, prior: PriorLookup | None = None) -> Clean:
-    """Check a parsed file, appending findings to it; the clean tables are meaningful only without errors."""
+def validate(parsed: Parsed, ref: Reference) -> Clean:
+    """Check a parsed file, appending findings to it; the clean rows are meaningful only without errors."""
     clean = Clean()
     if parsed.has_errors and not (parsed.values or parsed.ratings or parsed.texts):
         return clean
@@ -68,18 +71,10 @@ def validate(parsed: Parsed, ref: Reference, prior: PriorLookup | None = None) -
     if not values and not ratings and not texts and not parsed.has_errors:
         parsed.add("empty_submission")
     _sector_sums(parsed, ref, values)
-    _rules(parsed, ref, unit, values, ratings, prior)
-    if values:
-        clean.values = pd.DataFrame(
-            [(unit, y, s, c, v, sheet, cell) for (c, s, y), (v, sheet, cell) in values.items()],
-            columns=["unit_code", "year", "sector", "indicator_code", "value", "sheet", "cell"])
-    if ratings:
-        clean.ratings = pd.DataFrame(
-            [(unit, y, ref.rating_levels.loc[lv, "scheme_code"], lv, v, sheet, cell) for (y, lv), (v, sheet, cell) in ratings.items()],
-            columns=["unit_code", "year", "scheme", "level_code", "cdcs_count", "sheet", "cell"])
-    if texts:
-        clean.texts = pd.DataFrame([(unit, parsed.round_code, q, t, sheet, cell) for q, (t, sheet, cell) in texts.items()],
-                                   columns=["unit_code", "round_code", "question_code", "text", "sheet", "cell"])
+    _rules(parsed, ref, values, ratings)
+    clean.values = [(unit, y, sec, c, v, sheet, cell) for (c, sec, y), (v, sheet, cell) in values.items()]
+    clean.ratings = [(unit, y, ref.level_scheme[lv], lv, v, sheet, cell) for (y, lv), (v, sheet, cell) in ratings.items()]
+    clean.texts = [(unit, parsed.round_code, q, t, sheet, cell) for q, (t, sheet, cell) in texts.items()]
     return clean
 
 
@@ -115,8 +110,6 @@ def _numbers(parsed: Parsed, ref: Reference) -> dict:
 
 
 def _ratings(parsed: Parsed, ref: Reference) -> dict:
-    levels = ref.rating_levels
-    schemes = ref["rating_schemes"].set_index("scheme_code")
     out: dict = {}
     for r in parsed.ratings:
         codes = ref.level_by_label.get(fold(r.level), [])
@@ -124,10 +117,10 @@ def _ratings(parsed: Parsed, ref: Reference) -> dict:
             parsed.add("unknown_rating_level", sheet=r.sheet, cell=r.level_cell, value=r.level)
             continue
         scheme = ref.scheme_for_year(r.year)
-        matching = [c for c in codes if levels.loc[c, "scheme_code"] == scheme]
+        matching = [c for c in codes if ref.level_scheme[c] == scheme]
         if not matching:
             parsed.add("rating_wrong_scheme", sheet=r.sheet, cell=r.level_cell, value=r.level,
-                       expected=f"năm {r.year}: {schemes.loc[scheme, 'label_vi']}")
+                       expected=f"năm {r.year}: {ref.scheme_labels[scheme]}")
             continue
         count = _number(parsed, r.raw, r.sheet, r.cell, True, 0, 50000)
         if count is None:
@@ -192,12 +185,13 @@ def _expr(expr: str, values: dict, year: int) -> tuple[float | None, tuple[str, 
     return total, where
 
 
-def _rules(parsed: Parsed, ref: Reference, unit: str, values: dict, ratings: dict, prior: PriorLookup | None) -> None:
+def _rules(parsed: Parsed, ref: Reference, values: dict, ratings: dict) -> None:
+    """Cross-field rules within one file (year-on-year rules need the warehouse: see year_on_year)."""
     years = sorted({y for (_, _, y) in values} | {y for (y, _) in ratings})
     rating_sum = defaultdict(float)
     for (year, _), (count, _, _) in ratings.items():
         rating_sum[year] += count
-    for _, rule in ref["rules"].iterrows():
+    for rule in ref.rule_list:
         severity = ERROR if rule["severity"] == "error" else WARNING
         tol = float(rule["tolerance_pct"] or 0) / 100
         for year in years:
@@ -222,12 +216,30 @@ def _rules(parsed: Parsed, ref: Reference, unit: str, values: dict, ratings: dic
                     sheet = next(s for (y, _), (_, s, _) in ratings.items() if y == year)
                     parsed.add(rule["rule_id"], sheet=sheet, cell=cell, value=_fmt(rating_sum[year] + unrated),
                                expected=f"≤ {_fmt(total[0])} (tổng số CĐCS năm {year})", **kw)
-            elif rule["kind"] == "yoy":
-                now = values.get((rule["left"], TOTAL, year))
-                if now is None:
-                    continue
-                before = values.get((rule["left"], TOTAL, year - 1))
-                base = before[0] if before else (prior(unit, rule["left"], year - 1) if prior else None)
-                if base and abs(now[0] - base) / base > tol:
-                    parsed.add(rule["rule_id"], sheet=now[1], cell=now[2], value=_fmt(now[0]),
-                               expected=f"trong ±{rule['tolerance_pct']}% của năm {year - 1} ({_fmt(base)})", **kw)
+
+
+
+def year_on_year(clean: Clean, file_name: str, ref: Reference, prior: PriorLookup | None) -> list[Finding]:
+    """Findings of the year-on-year rules: each year against the year before, in the file or the warehouse."""
+    values = {(c, s, y): (v, sheet, cell) for (_, y, s, c, v, sheet, cell) in clean.values}
+    if not values:
+        return []
+    unit = clean.values[0][0]
+    years = sorted({y for (_, _, y) in values})
+    out = []
+    for rule in ref.rule_list:
+        if rule["kind"] != "yoy":
+            continue
+        tol = float(rule["tolerance_pct"] or 0) / 100
+        for year in years:
+            now = values.get((rule["left"], TOTAL, year))
+            if now is None:
+                continue
+            before = values.get((rule["left"], TOTAL, year - 1))
+            base = before[0] if before else (prior(unit, rule["left"], year - 1) if prior else None)
+            if base and abs(now[0] - base) / base > tol:
+                out.append(Finding(file=file_name, rule=rule["rule_id"], sheet=now[1], cell=now[2],
+                                   severity=ERROR if rule["severity"] == "error" else WARNING,
+                                   value=_fmt(now[0]), message=rule["message_vi"], fix=rule["fix_vi"],
+                                   expected=f"trong ±{rule['tolerance_pct']}% của năm {year - 1} ({_fmt(base)})"))
+    return out
