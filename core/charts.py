@@ -1,10 +1,11 @@
 """Figure builders: a DataFrame in, a plotly Figure out. One palette, Vietnamese number format everywhere."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.geo import outlines
+from core.geo import outline_arrays, outlines
 from core.labels import NO_DATA, fmt_value
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -131,19 +132,27 @@ def province_map(df: pd.DataFrame, scheme: str, title: str, unit_vi: str, select
         return SEQUENTIAL[-1], legend[-1]
 
     centres_x, centres_y, keys, texts = [], [], [], []
-    for key, rings in shapes.items():
+    # one filled trace per colour class (provinces joined by NaN gaps): a few traces, not one per province
+    by_fill: dict[str, list[str]] = {}
+    arrays = outline_arrays(scheme)
+    for key in shapes:
         v = values.get(key)
-        fill, cls = colour(v)
-        for xs, ys in rings:
-            fig.add_trace(go.Scatter(
-                x=xs, y=ys, fill="toself", fillcolor=fill, mode="lines",
-                line={"color": "#B00020" if key in selected else "#ffffff", "width": 2 if key in selected else 0.6},
-                hoverinfo="skip", showlegend=False))
-        big = max(rings, key=lambda r: len(r[0]))
-        centres_x.append(sum(big[0]) / len(big[0]))
-        centres_y.append(sum(big[1]) / len(big[1]))
+        by_fill.setdefault(colour(v)[0], []).append(key)
+        xs, ys, cx, cy = arrays[key]
+        centres_x.append(cx)
+        centres_y.append(cy)
         keys.append(key)
         texts.append(f"{names.get(key, key)}: {fmt_value(v, unit_vi) if v is not None else NO_DATA}")
+    for fill, members in by_fill.items():
+        fig.add_trace(go.Scatter(x=np.concatenate([arrays[k][0] for k in members]),
+                                 y=np.concatenate([arrays[k][1] for k in members]), fill="toself", fillcolor=fill,
+                                 mode="lines", hoverinfo="skip", line={"color": "#ffffff", "width": 0.6},
+                                 showlegend=False))
+    chosen = [k for k in selected if k in arrays]
+    if chosen:
+        fig.add_trace(go.Scatter(x=np.concatenate([arrays[k][0] for k in chosen]),
+                                 y=np.concatenate([arrays[k][1] for k in chosen]), mode="lines", hoverinfo="skip",
+                                 showlegend=False, line={"color": "#B00020", "width": 2.5}))
     fig.add_trace(go.Scatter(x=centres_x, y=centres_y, mode="markers", customdata=keys, text=texts,
                              hovertemplate="%{text}<extra></extra>", showlegend=False,
                              marker={"size": 9, "color": "rgba(0,0,0,0.35)", "line": {"color": "white", "width": 1}}))

@@ -25,8 +25,8 @@ def _fts_path() -> str | None:
 def connect(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """A connection to a snapshot file with the full-text-search extension loaded from the installed wheel."""
     con = duckdb.connect(str(path), read_only=read_only, config={"autoinstall_known_extensions": False,
-                                                                 "enable_progress_bar": False,
                                                                  "autoload_known_extensions": False})
+    con.execute("set enable_progress_bar = false")
     fts = _fts_path()
     if fts:
         con.execute(f"load '{fts}'")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
+import numpy as np
+
 from core.config import GEO
 
 CREDIT = ('Ranh giới tỉnh: dựa trên "Vietnam-Shape-Map" của Talia Cao (giấy phép MIT, 2025), xây dựng từ dữ liệu '
@@ -25,4 +27,18 @@ def outlines(scheme: str) -> dict[str, list[tuple[list[float], list[float]]]]:
             ring = poly[0]  # outer ring; holes are not drawn at this scale
             rings.append(([p[0] for p in ring], [p[1] for p in ring]))
         out[key] = rings
+    return out
+
+
+@lru_cache(maxsize=2)
+def outline_arrays(scheme: str) -> dict[str, tuple[np.ndarray, np.ndarray, float, float]]:
+    """'scheme:code' -> (lons, lats) of all its rings joined by NaN gaps, and the centre of its largest ring."""
+    out = {}
+    for key, rings in outlines(scheme).items():
+        # every 3rd point of long rings: invisible at dashboard size, a third of the points for the browser to draw
+        thin = [(r[0][::3] + r[0][-1:], r[1][::3] + r[1][-1:]) if len(r[0]) > 60 else r for r in rings]
+        xs = np.concatenate([np.append(np.asarray(r[0], dtype=float), np.nan) for r in thin])
+        ys = np.concatenate([np.append(np.asarray(r[1], dtype=float), np.nan) for r in thin])
+        big = max(rings, key=lambda r: len(r[0]))
+        out[key] = (xs, ys, float(np.mean(big[0])), float(np.mean(big[1])))
     return out

@@ -23,15 +23,17 @@ def browser():
             b.close()
 
 
-def wait_ready(page, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' indicator, app rendered)."""
+def wait_ready(page, timeout: float = 60_000, settle_ms: int = 800) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' indicator, app rendered),
+    then `settle_ms` more for charts to draw (0 when timing)."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
         "document.querySelectorAll('[data-testid=\"stMain\"] [data-testid=\"stElementContainer\"]').length > 2 && "
         "!document.querySelector('[inert]')",
         timeout=timeout)
-    page.wait_for_timeout(800)
+    if settle_ms:
+        page.wait_for_timeout(settle_ms)
 
 
 def shoot(url: str, out: str, wait: float = 1.0, width: int = 1440, height: int = 2600) -> None:

@@ -153,8 +153,12 @@ def test_map_draws_offline_and_a_click_filters(server, page):
     page.goto(f"{url}/")
     _ready(page)
     page.wait_for_selector(".js-plotly-plot .scatterlayer")
-    fills = page.locator(".js-plotly-plot").first.locator(".scatterlayer .trace path.js-fill").count()
-    assert fills >= 34  # one filled shape per province at least
+    plot = page.locator(".js-plotly-plot").first
+    fills = plot.locator(".scatterlayer .trace path.js-fill")
+    assert fills.count() >= 3  # one filled trace per colour class
+    drawn = sum(len(fills.nth(i).get_attribute("d") or "") for i in range(fills.count()))
+    assert drawn > 20_000  # the province outlines really are drawn
+    assert plot.locator(".scatterlayer .trace").last.locator("path.point").count() == 34  # one marker per province
     page.screenshot(path=str(SHOTS / "ban-do-offline.png"))
     marker = page.locator(".js-plotly-plot").first.locator(".scatterlayer .trace").last.locator("path.point").nth(5)
     marker.click(force=True)

@@ -94,7 +94,8 @@ def download(data: pd.DataFrame, topic: str, key: str | None = None) -> None:
     """A CSV button for one table or chart, and remember the table for the page's ZIP."""
     f, snap = filters(), snapshot()
     st.session_state.setdefault("_tables", OrderedDict())[topic] = data
-    st.download_button("⬇ Tải CSV", data=csv_bytes(data), file_name=file_name(topic, f.slug(), snap.id),
+    # deferred: the CSV is built only when the button is clicked (nothing extra is sent with the page)
+    st.download_button("⬇ Tải CSV", data=lambda: csv_bytes(data), file_name=file_name(topic, f.slug(), snap.id),
                        mime="text/csv", on_click="ignore", key=key or f"dl_{topic}",
                        help="Tệp CSV (UTF-8, mở được bằng Excel) đúng các số đang hiển thị")
 
@@ -117,7 +118,8 @@ def zip_button(page_topic: str, definitions: pd.DataFrame | None = None) -> None
     meta = {"trang": page_topic, "bo_loc": f.describe(), "ban_du_lieu": snap.id,
             "cong_bo_luc": snap.created_label, "du_lieu_mo_phong": snap.simulated,
             "dinh_nghia_chi_tieu": [] if definitions is None else definitions.to_dict(orient="records")}
-    slot.download_button("⬇ Tải toàn bộ (ZIP)", data=zip_bytes(dict(tables), meta),
+    tables = dict(tables)
+    slot.download_button("⬇ Tải toàn bộ (ZIP)", data=lambda: zip_bytes(tables, meta),
                          file_name=file_name(page_topic, f.slug(), snap.id, "zip"), mime="application/zip",
                          on_click="ignore", key=f"zip_{page_topic}",
                          help="Mọi bảng của trang theo bộ lọc hiện tại, kèm tệp mô tả")

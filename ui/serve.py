@@ -6,11 +6,22 @@ page other than the first is opened after a restart. Our pages/ are routed by st
 so the v1 behaviour is switched off before the server starts.
 """
 import sys
+import threading
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
 PagesManager.uses_pages_directory = False
 
+
+def _warm() -> None:
+    """Import the heavy libraries while the server starts and the browser loads the page (cold start)."""
+    import core.charts  # noqa: F401  (pandas, plotly, numpy)
+    import core.db  # noqa: F401  (duckdb)
+    import core.labels  # noqa: F401
+
+
+
 if __name__ == "__main__":
+    threading.Thread(target=_warm, daemon=True).start()
     sys.exit(cli.main())
