@@ -154,7 +154,6 @@ def simulate(ref: Reference, seed: int = 6) -> tuple[pd.DataFrame, pd.DataFrame,
         mix0 = mixes[u]
         prev_end = None
         prev_cdcs = None
-        prev_holders = None
         for y in sorted(ys):
             mix = dict(mix0)
             if y == 2025:
@@ -274,7 +273,7 @@ def simulate(ref: Reference, seed: int = 6) -> tuple[pd.DataFrame, pd.DataFrame,
             put(u, y, "spend_admin", round(spend * adm, 1))
             put(u, y, "spend_member_support", round(spend * sup, 1))
             put(u, y, "spend_activities", round(spend * max(0.0, 1 - sal - adm - sup - 0.01), 1))
-            prev_end, prev_cdcs, prev_holders = end, cdcs, holders
+            prev_end, prev_cdcs = end, cdcs
     for u in by_unit:
         for rnd in ref.rounds.index:
             if u not in ref.expected_units(rnd):

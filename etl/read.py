@@ -15,7 +15,7 @@ from pathlib import Path
 import python_calamine as calamine
 
 from core.refdata import TOTAL, Reference
-from core.text import a1, col_letter, nfc
+from core.text import a1, nfc
 from etl.findings import ERROR, WARNING, Finding
 from etl.template import FIRST_DATA_ROW, FIRST_YEAR_COL, RATING_MARK, SHEET_MARK
 

@@ -2,9 +2,10 @@
 import streamlit as st
 
 from core import charts
-from core.labels import fmt_value, indicator, indicator_unit
-from core.series import pick, wide_by_year, with_group_names
-from ui.common import year_table, answers, chart, definitions, empty, filters, header, q, table, zip_button
+from core.series import with_group_names
+from ui.common import (
+    NOT_BY_SECTOR, answers, chart, definitions, empty, filters, header, indicators_chart, q, year_table, zip_button,
+)
 
 CODES = ["cadre_total", "cadre_fulltime", "cadre_parttime", "cadre_female", "cadre_university", "cadre_female_share",
          "cadre_university_share", "chair_concurrent", "training_courses", "training_attendance", "training_coverage",
@@ -16,22 +17,12 @@ data = q("indicator_by", **f.params(indicators=CODES, by="all"))
 
 c1, c2 = st.columns(2)
 with c1:
-    s = data[data["indicator_code"].isin(["cadre_fulltime", "cadre_parttime"])]
-    s = s.assign(series=s["indicator_code"].map(indicator))
-    if s.empty:
-        empty("cán bộ")
-    else:
-        chart(charts.bars(s, "year", "Cán bộ chuyên trách và không chuyên trách", "người", series="series", stacked=True),
-              s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}), "can-bo-chuyen-trach")
+    indicators_chart(data, ["cadre_fulltime", "cadre_parttime"], "Cán bộ chuyên trách và không chuyên trách", "người",
+                     "can-bo-chuyen-trach", stacked=True)
 with c2:
-    s = data[data["indicator_code"].isin(["cadre_female_share", "cadre_university_share"])]
-    s = s.assign(series=s["indicator_code"].map(indicator))
-    if s.empty:
-        empty("tỷ lệ cán bộ nữ, trình độ đại học" + (" (không báo cáo theo khu vực)" if f.sector != "TOTAL" else ""))
-    else:
-        chart(charts.trend(s, "Tỷ lệ cán bộ nữ và có trình độ đại học trở lên", "%", series="series"),
-              s[["year", "series", "value", "numerator", "denominator"]].rename(columns={"series": "indicator_label"}),
-              "ty-le-can-bo")
+    indicators_chart(data, ["cadre_female_share", "cadre_university_share"],
+                     "Tỷ lệ cán bộ nữ và có trình độ đại học trở lên", "%", "ty-le-can-bo", kind="trend", parts=True,
+                     missing="tỷ lệ cán bộ nữ, trình độ đại học" + NOT_BY_SECTOR * (f.sector != "TOTAL"))
 
 st.subheader("Số đoàn viên trên một cán bộ chuyên trách, theo tỉnh")
 year = f.year_to
@@ -49,11 +40,8 @@ else:
 st.subheader("Tập huấn, bồi dưỡng (I.1.4)")
 c3, c4 = st.columns(2)
 with c3:
-    s = pick(data, "training_attendance")
-    if s.empty:
-        empty("tập huấn")
-    else:
-        chart(charts.bars(s, "year", "Lượt cán bộ CĐCS được tập huấn", "lượt người"), s[["year", "value"]], "tap-huan")
+    indicators_chart(data, ["training_attendance"], "Lượt cán bộ CĐCS được tập huấn", "lượt người", "tap-huan",
+                     missing="tập huấn" + NOT_BY_SECTOR * (f.sector != "TOTAL"))
 with c4:
     answers(["I.1.1.T", "I.1.4.T"], "Ý kiến về chế độ, chính sách và tập huấn")
 

@@ -2,10 +2,13 @@
 import streamlit as st
 
 from core import charts
-from core.labels import fmt_number, fmt_pct, fmt_value, indicator, indicator_unit, sector_labels
+from core.labels import fmt_number, fmt_pct, sector_labels
 from core.refdata import TOTAL
-from core.series import pick, wide_by_year, with_group_names
-from ui.common import year_table, answers, chart, definitions, empty, filters, header, q, table, zip_button
+from core.series import with_group_names
+from ui.common import (
+    NOT_BY_SECTOR, answers, chart, definitions, empty, filters, header, indicators_chart, q, table, year_table,
+    zip_button,
+)
 
 CODES = ["cards_issued", "card_holders", "member_end", "card_share", "card_missing_share", "cdcs_tracked_book",
          "cdcs_tracked_software", "software_share"]
@@ -17,20 +20,10 @@ data = q("indicator_by", **f.params(indicators=CODES, by="all"))
 
 c1, c2 = st.columns(2)
 with c1:
-    s = pick(data, "cards_issued")
-    if s.empty:
-        empty("thẻ phát ra")
-    else:
-        chart(charts.bars(s, "year", "Thẻ đoàn viên phát ra trong năm", "thẻ"), s[["year", "value"]], "the-phat-ra")
+    indicators_chart(data, ["cards_issued"], "Thẻ đoàn viên phát ra trong năm", "thẻ", "the-phat-ra")
 with c2:
-    s = data[data["indicator_code"].isin(["card_share", "card_missing_share"])]
-    s = s.assign(series=s["indicator_code"].map(indicator))
-    if s.empty:
-        empty("tỷ lệ có thẻ")
-    else:
-        chart(charts.trend(s, "Tỷ lệ đoàn viên đã có thẻ và chưa có thẻ", "%", series="series"),
-              s[["year", "series", "value", "numerator", "denominator"]].rename(columns={"series": "indicator_label"}),
-              "ty-le-the")
+    indicators_chart(data, ["card_share", "card_missing_share"], "Tỷ lệ đoàn viên đã có thẻ và chưa có thẻ", "%",
+                     "ty-le-the", kind="trend", parts=True)
 
 st.subheader(f"Khoảng trống thẻ đoàn viên theo tỉnh, năm {year}")
 st.caption("Tỷ lệ chưa có thẻ = (đoàn viên cuối kỳ − đoàn viên đã có thẻ) / đoàn viên cuối kỳ, tính lại từ tử số và "
@@ -74,14 +67,9 @@ with c6:
 
 c7, c8 = st.columns(2)
 with c7:
-    s = data[data["indicator_code"].isin(["cdcs_tracked_book", "cdcs_tracked_software"])]
-    s = s.assign(series=s["indicator_code"].map(indicator))
-    if s.empty:
-        empty("theo dõi đoàn viên" + (" (không báo cáo theo khu vực)" if f.sector != TOTAL else ""))
-    else:
-        chart(charts.bars(s, "year", "CĐCS theo dõi đoàn viên bằng sổ và bằng phần mềm", "đơn vị", series="series",
-                          stacked=True), s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}),
-              "so-va-phan-mem")
+    indicators_chart(data, ["cdcs_tracked_book", "cdcs_tracked_software"],
+                     "CĐCS theo dõi đoàn viên bằng sổ và bằng phần mềm", "đơn vị", "so-va-phan-mem", stacked=True,
+                     missing="theo dõi đoàn viên" + NOT_BY_SECTOR * (f.sector != TOTAL))
 with c8:
     answers(["I.1.3.T", "II.4.4"], "Nguyên nhân chưa phát thẻ và đề xuất về thẻ đoàn viên")
 

@@ -5,8 +5,7 @@ import streamlit as st
 from core import charts
 from core.labels import fmt_pct, indicator
 from core.refdata import TOTAL
-from core.series import pick
-from ui.common import chart, definitions, empty, filters, header, q, table, year_table, zip_button
+from ui.common import chart, definitions, empty, filters, header, indicators_chart, q, table, year_table, zip_button
 
 CODES = ["kpcd_collected", "kpcd_retained", "dues_collected", "dues_retained", "kpcd_retained_share",
          "dues_retained_share", "spend_total", "spend_salary_share", "spend_admin_share", "spend_member_support_share",
@@ -25,10 +24,8 @@ if data.empty:
 
 c1, c2 = st.columns(2)
 with c1:
-    s = data[data["indicator_code"].isin(["kpcd_collected", "dues_collected"])]
-    s = s.assign(series=s["indicator_code"].map(indicator))
-    chart(charts.bars(s, "year", "Thu KPCĐ và đoàn phí", "triệu đồng", series="series"),
-          s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}), "thu-kpcd-doan-phi")
+    indicators_chart(data, ["kpcd_collected", "dues_collected"], "Thu KPCĐ và đoàn phí", "triệu đồng",
+                     "thu-kpcd-doan-phi")
 with c2:
     rules = q("dim_finance_rule")
     rules = rules[(rules["year"] >= f.year_from) & (rules["year"] <= f.year_to)]
@@ -50,11 +47,8 @@ with c2:
 st.subheader("Cơ cấu chi tại CĐCS so với giới hạn")
 c3, c4 = st.columns([1, 1])
 with c3:
-    s = data[data["indicator_code"].isin(SHARES)]
-    s = s.assign(series=s["indicator_code"].map(indicator))
-    chart(charts.bars(s, "year", "Tỷ trọng các khoản chi trong tổng chi", "%", series="series", stacked=True),
-          s[["year", "series", "value", "numerator", "denominator"]].rename(columns={"series": "indicator_label"}),
-          "co-cau-chi")
+    indicators_chart(data, SHARES, "Tỷ trọng các khoản chi trong tổng chi", "%", "co-cau-chi", stacked=True,
+                     parts=True)
 with c4:
     year = f.year_to
     caps = q("dim_spend_cap")

@@ -2,10 +2,12 @@
 import streamlit as st
 
 from core import charts
-from core.labels import fmt_number, fmt_value, indicator, indicator_unit, sector_labels
+from core.labels import fmt_number, fmt_value, sector_labels
 from core.refdata import TOTAL
-from core.series import growth_ranking, pick, wide_by_year, with_group_names
-from ui.common import year_table, chart, definitions, empty, filters, header, q, table, zip_button
+from core.series import growth_ranking, pick, with_group_names
+from ui.common import (
+    NOT_BY_SECTOR, chart, definitions, empty, filters, header, indicators_chart, q, table, year_table, zip_button,
+)
 
 CODES = ["member_begin", "member_new", "member_lost", "member_end", "member_female", "workers_at_cdcs",
          "unionisation_rate", "member_female_share", "cdcs_new", "cdcs_dissolved"]
@@ -40,30 +42,16 @@ with c2:
 
 c3, c4 = st.columns(2)
 with c3:
-    s = data[data["indicator_code"].isin(["member_new", "member_lost"])]
-    s = s.assign(series=s["indicator_code"].map(indicator))
-    if s.empty:
-        empty("biến động đoàn viên")
-    else:
-        chart(charts.bars(s, "year", "Đoàn viên kết nạp mới và giảm trong năm", "người", series="series"),
-              s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}), "ket-nap-giam")
+    indicators_chart(data, ["member_new", "member_lost"], "Đoàn viên kết nạp mới và giảm trong năm", "người",
+                     "ket-nap-giam", missing="biến động đoàn viên" + NOT_BY_SECTOR * (f.sector != TOTAL))
 with c4:
-    s = data[data["indicator_code"].isin(["cdcs_new", "cdcs_dissolved"])]
-    s = s.assign(series=s["indicator_code"].map(indicator))
-    if s.empty:
-        empty("CĐCS thành lập, giải thể" + (" (không báo cáo theo khu vực)" if f.sector != TOTAL else ""))
-    else:
-        chart(charts.bars(s, "year", "CĐCS thành lập mới và giải thể", "đơn vị", series="series"),
-              s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}), "cdcs-moi-giai-the")
+    indicators_chart(data, ["cdcs_new", "cdcs_dissolved"], "CĐCS thành lập mới và giải thể", "đơn vị",
+                     "cdcs-moi-giai-the", missing="CĐCS thành lập, giải thể" + NOT_BY_SECTOR * (f.sector != TOTAL))
 
 c5, c6 = st.columns(2)
 with c5:
-    s = pick(data, "unionisation_rate")
-    if s.empty:
-        empty("tỷ lệ đoàn viên")
-    else:
-        chart(charts.trend(s, "Tỷ lệ đoàn viên trên CNVCLĐ tại đơn vị có CĐCS", "%"),
-              s[["year", "value", "numerator", "denominator"]], "ty-le-doan-vien")
+    indicators_chart(data, ["unionisation_rate"], "Tỷ lệ đoàn viên trên CNVCLĐ tại đơn vị có CĐCS", "%",
+                     "ty-le-doan-vien", kind="trend", parts=True)
 with c6:
     st.markdown(f"**Xếp hạng tăng trưởng đoàn viên theo tỉnh, {f.year_from}–{f.year_to}**")
     prov = q("indicator_by", **f.params(indicators=["member_end"], by="province"))

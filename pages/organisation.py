@@ -2,10 +2,12 @@
 import streamlit as st
 
 from core import charts
-from core.labels import indicator, sector_labels
+from core.labels import sector_labels
 from core.refdata import TOTAL
 from core.series import pick, with_group_names
-from ui.common import answers, chart, definitions, empty, filters, header, q, year_table, zip_button
+from ui.common import (
+    NOT_BY_SECTOR, answers, chart, definitions, empty, filters, header, indicators_chart, q, year_table, zip_button,
+)
 
 CODES = ["cdcs_total", "cdcs_member_units", "dept_unions", "union_groups", "members_per_cdcs", "cba_signed",
          "cba_share", "worker_conferences", "workplace_dialogues", "collective_stoppages"]
@@ -29,13 +31,9 @@ with c1:
         s = pick(data, "cdcs_total")
         chart(charts.trend(s, f"Số CĐCS — {sector_labels()[f.sector]}", "đơn vị"), s[["year", "value"]], "cdcs")
 with c2:
-    s = data[data["indicator_code"].isin(["cdcs_member_units", "dept_unions", "union_groups"])]
-    s = s.assign(series=s["indicator_code"].map(indicator))
-    if s.empty:
-        empty("cơ cấu tổ chức" + (" (không báo cáo theo khu vực)" if f.sector != TOTAL else ""))
-    else:
-        chart(charts.trend(s, "CĐCS thành viên, công đoàn bộ phận, tổ công đoàn", "đơn vị", series="series"),
-              s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}), "co-cau-to-chuc")
+    indicators_chart(data, ["cdcs_member_units", "dept_unions", "union_groups"],
+                     "CĐCS thành viên, công đoàn bộ phận, tổ công đoàn", "đơn vị", "co-cau-to-chuc", kind="trend",
+                     missing="cơ cấu tổ chức" + NOT_BY_SECTOR * (f.sector != TOTAL))
 
 c3, c4 = st.columns(2)
 with c3:
@@ -49,23 +47,14 @@ with c3:
               reg[["group_name", "value", "numerator", "denominator"]].rename(columns={"group_name": "region_name"}),
               "quy-mo-cdcs")
 with c4:
-    s = pick(data, "cba_share")
-    if s.empty:
-        empty("thỏa ước" + (" (không báo cáo theo khu vực)" if f.sector != TOTAL else ""))
-    else:
-        chart(charts.trend(s, "Tỷ lệ CĐCS có thỏa ước lao động tập thể", "%"),
-              s[["year", "value", "numerator", "denominator"]], "thoa-uoc")
+    indicators_chart(data, ["cba_share"], "Tỷ lệ CĐCS có thỏa ước lao động tập thể", "%", "thoa-uoc", kind="trend",
+                     parts=True, missing="thỏa ước" + NOT_BY_SECTOR * (f.sector != TOTAL))
 
 c5, c6 = st.columns(2)
 with c5:
-    s = data[data["indicator_code"].isin(["worker_conferences", "workplace_dialogues", "collective_stoppages"])]
-    s = s.assign(series=s["indicator_code"].map(indicator))
-    if s.empty:
-        empty("hoạt động")
-    else:
-        chart(charts.bars(s, "year", "Hội nghị người lao động, đối thoại, ngừng việc tập thể", "cuộc / đơn vị",
-                          series="series"), s[["year", "series", "value"]].rename(columns={"series": "indicator_label"}),
-              "hoat-dong")
+    indicators_chart(data, ["worker_conferences", "workplace_dialogues", "collective_stoppages"],
+                     "Hội nghị người lao động, đối thoại, ngừng việc tập thể", "cuộc / đơn vị", "hoat-dong",
+                     missing="hoạt động" + NOT_BY_SECTOR * (f.sector != TOTAL))
 with c6:
     answers(["I.2.2.T", "II.4.2", "II.4.3"], "Nội dung hoạt động và mô hình tổ chức: ý kiến của đơn vị")
 

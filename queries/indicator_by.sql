@@ -34,9 +34,7 @@ grouped as (
             else 'all'
         end as group_code,
         year, indicator_code,
-        case when any_value(is_ratio)
-            then sum(numerator) / nullif(sum(denominator), 0) * any_value(scale)
-            else sum(value) end as value,
+        agg_indicator(is_ratio, value, numerator, denominator, scale) as value,
         sum(numerator) as numerator,
         sum(denominator) as denominator,
         count(distinct unit_code) as n_units

@@ -14,6 +14,7 @@ from core.labels import COLUMNS, NO_DATA, SIMULATED, labelled
 from core.refdata import TOTAL
 
 YEARS = (2011, 2025)
+NOT_BY_SECTOR = " (không báo cáo theo khu vực)"
 # indicators offered on the overview map (first = default)
 MAP_INDICATORS = ["card_share", "member_end", "cdcs_total", "unionisation_rate", "members_per_cdcs", "card_missing_share"]
 
@@ -165,3 +166,23 @@ def year_table(data: pd.DataFrame, codes: list[str], topic: str) -> None:
     for c in codes:
         display[c] = display[c].map(lambda v, c=c: fmt_value(v, indicator_unit(c)))
     table(wide, topic, display=display, extra_labels={c: f"{indicator(c)} ({indicator_unit(c)})" for c in codes})
+
+
+def indicators_chart(data: pd.DataFrame, codes: list[str], title: str, unit: str, topic: str, kind: str = "bars",
+                     stacked: bool = False, parts: bool = False, missing: str = "") -> None:
+    """One chart of some indicators over the years (from an indicator_by result) with its CSV, or an empty state.
+
+    parts: also export each ratio's numerator and denominator, so every percentage can be quoted with its base.
+    """
+    from core import charts
+    from core.labels import indicator
+    s = data[data["indicator_code"].isin(codes)]
+    if s.empty:
+        empty(missing or title[:1].lower() + title[1:])
+        return
+    s = s.assign(series=s["indicator_code"].map(indicator))
+    series = "series" if len(codes) > 1 else None
+    fig = (charts.trend(s, title, unit, series=series) if kind == "trend"
+           else charts.bars(s, "year", title, unit, series=series, stacked=stacked))
+    cols = ["year", "series", "value"] + (["numerator", "denominator"] if parts else [])
+    chart(fig, s[cols].rename(columns={"series": "indicator_label"}), topic)

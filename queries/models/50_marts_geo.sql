@@ -15,9 +15,7 @@ with joined as (
 final as (
     select
         province_scheme, province_code, year, sector, indicator_code,
-        case when any_value(is_ratio)
-            then sum(numerator) / nullif(sum(denominator), 0) * any_value(scale)
-            else sum(value) end as value,
+        agg_indicator(is_ratio, value, numerator, denominator, scale) as value,
         sum(numerator) as numerator, sum(denominator) as denominator,
         count(distinct unit_code) as n_units
     from joined
@@ -41,9 +39,7 @@ with joined as (
 final as (
     select
         '34' as province_scheme, province_code_34 as province_code, year, sector, indicator_code,
-        case when any_value(is_ratio)
-            then sum(numerator) / nullif(sum(denominator), 0) * any_value(scale)
-            else sum(value) end as value,
+        agg_indicator(is_ratio, value, numerator, denominator, scale) as value,
         sum(numerator) as numerator, sum(denominator) as denominator,
         count(distinct unit_code) as n_units
     from joined
@@ -72,9 +68,7 @@ by_view as (
 final as (
     select
         province_view, region_code, year, sector, indicator_code,
-        case when any_value(is_ratio)
-            then sum(numerator) / nullif(sum(denominator), 0) * any_value(scale)
-            else sum(value) end as value,
+        agg_indicator(is_ratio, value, numerator, denominator, scale) as value,
         sum(numerator) as numerator, sum(denominator) as denominator,
         count(distinct unit_code) as n_units
     from by_view
@@ -95,9 +89,7 @@ with joined as (
 final as (
     select
         year, sector, indicator_code,
-        case when any_value(is_ratio)
-            then sum(numerator) / nullif(sum(denominator), 0) * any_value(scale)
-            else sum(value) end as value,
+        agg_indicator(is_ratio, value, numerator, denominator, scale) as value,
         sum(numerator) as numerator, sum(denominator) as denominator,
         count(distinct unit_code) as n_units
     from joined
