@@ -35,7 +35,7 @@ chromium:
 test: $(VENV)/.installed-dev chromium
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev chromium
 	$(PY) bench/run.py
 
 clean:

@@ -292,7 +292,7 @@ def main() -> int:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     (RESULTS / f"{stamp}.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
     md = summary(res)
-    (RESULTS / "latest.md").write_text(md, encoding="utf-8")
+    (RESULTS / ("latest-quick.md" if args.quick else "latest.md")).write_text(md, encoding="utf-8")
     print("\n" + md)
     return 0
 
