@@ -6,7 +6,9 @@ from core.config import DATA
 from core.filters import UNIT_TYPES
 from core.labels import VIEWS, province_option, region_labels, sector_labels, unit_type_short, vn_sort_key
 from core.refdata import TOTAL
+from core.config import settings
 from ui import urlstate
+from ui.auth import current_user, login_box
 from ui.common import MAP_INDICATORS, YEARS, no_warehouse, q
 
 # pages/ is routed by st.navigation below, not Streamlit's old folder-based pages (see ui/serve.py).
@@ -91,6 +93,17 @@ if no_warehouse():
     st.stop()
 register_url_fields()
 urlstate.load()
+user = current_user()
+if settings()["auth"]["viewers_must_login"] and user is None:
+    st.title("Đăng nhập")
+    st.info("Bảng điều khiển chỉ dành cho người đã đăng nhập: đăng nhập ở thanh bên.")
+    login_box()
+    st.stop()
 sidebar()
-st.navigation(PAGES).run()
+login_box()
+pages = dict(PAGES)
+if user is not None and user.sees_desk:  # the desk is not even routed for viewers
+    pages["Dữ liệu"] = [st.Page("pages/submit.py", title="Nộp báo cáo", icon=":material/upload_file:",
+                                url_path="nop-bao-cao"), *pages["Dữ liệu"]]
+st.navigation(pages).run()
 urlstate.save()

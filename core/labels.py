@@ -32,7 +32,9 @@ COLUMNS = {
     "expected_n": "Phải nộp", "received_n": "Đã nộp", "on_time_n": "Đúng hạn", "late_n": "Nộp muộn", "missing_n": "Chưa nộp",
     "rank": "Hạng", "score": "Mức liên quan", "top": "CĐCS nhóm cao nhất", "rated": "CĐCS được xếp loại",
     "cdcs_total": "Tổng số CĐCS", "share_all": "Tỷ lệ trên tổng số CĐCS (%)", "without": "Đoàn viên chưa có thẻ",
-    "start": "Đầu kỳ", "end": "Cuối kỳ", "series": "Chuỗi",
+    "start": "Đầu kỳ", "end": "Cuối kỳ", "series": "Chuỗi", "old_value": "Giá trị cũ", "new_value": "Giá trị mới",
+    "change": "Thay đổi", "event": "Sự kiện", "user": "Người dùng", "is_current": "Đang dùng", "sha256": "Mã băm SHA-256",
+    "reason": "Lý do", "note": "Ghi chú",
 }
 
 STATUS = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "Chưa nộp"}

@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=6)
     d.add_argument("--only", help="chỉ tạo cho các đơn vị này, cách nhau bởi dấu phẩy (kiểm thử nhanh)")
     d.add_argument("--if-missing", action="store_true", help="bỏ qua nếu kho đã có dữ liệu")
+    u = sub.add_parser("user", help="Thêm hoặc đổi tài khoản đăng nhập (tệp ngoài git)")
+    u.add_argument("action", choices=["add"])
+    u.add_argument("name")
+    u.add_argument("--role", choices=["viewer", "officer", "admin"], required=True)
+    u.add_argument("--unit", help="mã đơn vị của cán bộ nhập liệu")
+    u.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ đầu vào chuẩn")
+
     r = sub.add_parser("report", help="Báo cáo tổng hợp dạng Excel")
     r.add_argument("--round", required=True, dest="round_code")
     r.add_argument("--region", default="", help="mã vùng, ví dụ DNB (mặc định: cả nước)")
@@ -63,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return 2 if exc.code else 0
     return {"template": _template, "load": _load, "history": _history, "rollback": _rollback,
-            "current": _current, "demo": _demo, "report": _report}[args.command](args)
+            "current": _current, "demo": _demo, "report": _report,
+            "user": _user}[args.command](args)
 
 
 def _template(args) -> int:
@@ -151,6 +159,24 @@ def _current(args) -> int:
         print("Kho dữ liệu chưa có bản nào.", file=sys.stderr)
         return 1
     print(f"{snap.id}\t{snap.path}")
+    return 0
+
+
+def _user(args) -> int:
+    import getpass
+
+    from core.auth import add_user, users_path
+    from core.refdata import reference
+    if args.unit and args.unit not in reference().units.index:
+        print(f"Không có đơn vị '{args.unit}'", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Mật khẩu: ")
+    try:
+        add_user(args.name, password, args.role, args.unit)
+    except ValueError as exc:
+        print(f"Không tạo được tài khoản: {exc}", file=sys.stderr)
+        return 2
+    print(f"Đã lưu tài khoản {args.name} ({args.role}) trong {users_path()}")
     return 0
 
 

@@ -50,6 +50,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "csv_columns": ("Dòng có {value} cột, cần {expected}.", "Kiểm tra dấu phân cách; giá trị có dấu phẩy phải đặt trong ngoặc kép."),
     "csv_encoding": ("Tệp CSV không ở mã UTF-8; đã đọc theo mã {value}.", "Không cần sửa; lần sau lưu CSV dạng 'CSV UTF-8'."),
     "csv_multi_unit": ("Tệp chứa nhiều đơn vị ({value}).", "Mỗi tệp chỉ chứa số liệu của một đơn vị."),
+    "unit_not_allowed": ("Không được nộp cho đơn vị {value}.", "Dùng mẫu của đơn vị mình."),
     "csv_round": ("Các năm {value} không thuộc cùng một kỳ báo cáo.", "Tách thành các tệp theo từng kỳ báo cáo."),
 }
 

@@ -124,11 +124,12 @@ def check_file(path: Path, ref: Reference | None = None, data: bytes | None = No
 
 def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = None,
                received_at: dict[str, datetime] | None = None, progress: bool | None = None,
-               ref: Reference | None = None, note: str = "") -> LoadResult:
+               ref: Reference | None = None, note: str = "", names: dict[str, str] | None = None) -> LoadResult:
     """Validate each file and publish one new snapshot holding every accepted file as a new version.
 
     Files are independent: a rejected file loads nothing; the others still load. The same bytes already
-    loaded for a unit and round change nothing. `received_at` (file name -> time) back-dates demo files.
+    loaded for a unit and round change nothing. `received_at` (file name -> time) back-dates demo files;
+    `names` (path -> name) records an upload under the name its sender gave it.
     """
     ref = ref or reference()
     warehouse = Path(warehouse)
@@ -141,6 +142,10 @@ def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = No
         state = _State(snapshots.current(warehouse))
         for result in _progress(_check_all([Path(p) for p in paths], ref), progress, len(paths)):
             results.append(result)
+            if names and result.path in names:  # uploads: record the name the user gave, not the temp path
+                result.file_name = names[result.path]
+                for f in result.findings:
+                    f.file = result.file_name
             if result.status != "accepted":
                 continue
             result.findings += year_on_year(result.clean, result.file_name, ref, state.lookup)

@@ -30,7 +30,7 @@ def wait_ready(page, timeout: float = 60_000, settle_ms: int = 800) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
         "document.querySelectorAll('[data-testid=\"stMain\"] [data-testid=\"stElementContainer\"]').length > 2 && "
-        "!document.querySelector('[inert]')",
+        "!document.querySelector('#root[inert]')",
         timeout=timeout)
     if settle_ms:
         page.wait_for_timeout(settle_ms)

@@ -37,8 +37,11 @@ def test_every_query_runs_and_states_its_grain(demo_warehouse, path):
     from core.db import Warehouse
     text = path.read_text(encoding="utf-8")
     assert re.search(r"grain:", text), "header must state the grain"
-    params = Filters(2011, 2025).params(indicators=["member_end", "card_share"], by="province", q="doan vien", round="TK2020",
-                                        focus="", sections=[], unit="")
+    params = Filters(2011, 2025).params(indicators=["member_end", "card_share"], by="province", q="doan vien",
+                                        round="TK2020", focus="", sections=[], unit="",
+                                        new="LDLD63_02/TK2020/v1", old="LDLD63_02/TK2020/v0")
+    if path.stem == "unit_values":
+        params["unit"] = "LDLD63_02"
     df = Warehouse(demo_warehouse[0]).query(path.stem, **params)
     assert len(df.columns) > 0
 

@@ -1,0 +1,130 @@
+"""Nộp báo cáo: template for the officer's unit, upload, findings, annotated workbook, accept; history, rollback."""
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from core import audit
+from core.config import settings, warehouse_dir
+from core.labels import fmt_number
+from etl.annotate import annotate
+from etl.desk import accept, changes, check_upload, roll_back
+from etl.template import write_template
+from ui.auth import current_user
+from ui.common import empty, header, q, table, warehouse
+
+user = current_user()
+if user is None or not user.sees_desk:  # checked here too: the page is also left out of the navigation
+    st.title("Không có quyền")
+    st.error("Trang này dành cho cán bộ nhập liệu của đơn vị và quản trị viên. Hãy đăng nhập ở thanh bên.")
+    st.stop()
+
+header("Nộp báo cáo", "toàn bộ đề cương", "Tải mẫu của đơn vị, nộp tệp, xem lỗi theo từng ô, sửa và nộp lại.")
+units = q("dim_unit").sort_values("unit_name")
+rounds = q("dim_round").sort_values("year_to", ascending=False)
+wh_dir = warehouse_dir()
+if user.role == "admin":
+    unit = st.selectbox("Đơn vị", units["unit_code"], key="desk_unit",
+                        format_func=dict(zip(units["unit_code"], units["unit_name"])).get)
+else:
+    unit = user.unit_code
+    st.markdown(f"**Đơn vị:** {units.set_index('unit_code').loc[unit, 'unit_name']}")
+active = [r for r in rounds["round_code"] if unit in set(q("round_status").query("round_code == @r")["unit_code"])]
+rnd = st.selectbox("Kỳ báo cáo", active, key="desk_round",
+                   format_func=dict(zip(rounds["round_code"], rounds["label_vi"])).get)
+
+st.subheader("1. Tải mẫu")
+
+
+def template_bytes() -> bytes:
+    """The workbook for this unit and round, pre-filled with the figures of its current version if any."""
+    vals = q("unit_values", unit=unit, round=rnd)
+    values = {(r.indicator_code, r.sector, int(r.year)): r.value for r in vals.itertuples()}
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_template(Path(tmp) / "mau.xlsx", unit, rnd, values=values).read_bytes()
+
+
+st.download_button("⬇ Tải mẫu Excel của đơn vị", data=template_bytes, on_click="ignore", type="primary",
+                   file_name=f"mau_{rnd}_{unit}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+st.caption("Mẫu đã điền sẵn số liệu của phiên bản đang dùng (nếu có) — chỉ cần sửa và nộp lại.")
+
+st.subheader("2. Nộp tệp")
+max_mb = settings()["loader"]["max_file_mb"]
+files = st.file_uploader(f"Chọn tệp .xlsx, .xls hoặc .csv (tối đa {max_mb} MB mỗi tệp)", type=["xlsx", "xls", "csv"],
+                         accept_multiple_files=True, key="desk_files")
+for i, up in enumerate(files or []):
+    data = up.getvalue()
+    key = f"checked_{i}_{hash(data)}"
+    if key not in st.session_state:
+        st.session_state[key] = check_upload(data, up.name, user, wh_dir)
+    result = st.session_state[key]
+    with st.container(border=True):
+        errors = [f for f in result.findings if f.severity == "error"]
+        warns = [f for f in result.findings if f.severity != "error"]
+        if errors:
+            st.error(f"**{result.file_name}**: {len(errors)} lỗi — chưa nộp được. Sửa các ô được tô đỏ rồi nộp lại.")
+        elif warns:
+            st.warning(f"**{result.file_name}**: không có lỗi, {len(warns)} cảnh báo. Có thể nộp kèm ghi chú.")
+        else:
+            st.success(f"**{result.file_name}**: không có lỗi ({result.rows} ô số liệu).")
+        if result.findings:
+            df = pd.DataFrame([{"severity_label": "Lỗi" if f.severity == "error" else "Cảnh báo", "sheet": f.sheet,
+                                "cell": f.cell, "found_value": f.value, "rule": f.rule, "message": f.message,
+                                "fix": f.fix} for f in result.findings])
+            table(df, f"ket-qua-kiem-tra-{i}", key=f"dl_findings_{i}")
+            if result.file_name.lower().endswith(".xlsx") and not any(f.rule in ("not_excel", "password_protected",
+                                                                                 "unreadable") for f in errors):
+                st.download_button("⬇ Tải lại tệp đã đánh dấu ô lỗi", data=lambda d=data, f=result.findings: annotate(d, f),
+                                   file_name=f"danh-dau_{result.file_name}", on_click="ignore", key=f"annot_{i}",
+                                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        if not errors and result.status == "accepted":
+            note = st.text_input("Ghi chú (bắt buộc khi có cảnh báo)", key=f"note_{i}") if warns else ""
+            if st.button("✔ Nộp và công bố", key=f"accept_{i}", type="primary", disabled=bool(warns) and not note):
+                done = accept(data, up.name, user, wh_dir, note=note)
+                if done.status == "accepted":
+                    st.success(f"Đã nhận: phiên bản {done.version} ({done.submission_id}). Bảng điều khiển hiển thị "
+                               "số liệu mới ngay ở lần bấm tiếp theo.")
+                elif done.status == "unchanged":
+                    st.info(f"Tệp này giống hệt phiên bản {done.version} đã nộp — không có gì thay đổi.")
+                else:
+                    st.error("Tệp không được nhận: " + "; ".join(f.message for f in done.findings if f.severity == "error"))
+
+st.subheader("3. Lịch sử phiên bản")
+subs = q("submissions")
+mine = subs[(subs["unit_code"] == unit) & (subs["round_code"] == rnd)].sort_values("version")
+if mine.empty:
+    empty("phiên bản nào của đơn vị trong kỳ này")
+else:
+    cols = ["version", "is_current", "received_at", "loaded_by", "file_name", "sha256", "note", "event", "reason"]
+    shown = mine[cols].assign(is_current=mine["is_current"].map({True: "Đang dùng", False: ""}),
+                              received_at=pd.to_datetime(mine["received_at"]).dt.strftime("%d/%m/%Y %H:%M"))
+    table(mine[cols], f"lich-su-{unit}-{rnd}", display=shown, key="dl_hist")
+    versions = mine["version"].tolist()
+    if len(versions) > 1:
+        v = st.selectbox("Xem thay đổi của phiên bản", versions[1:], index=len(versions) - 2, key="desk_diff")
+        diff = changes(warehouse(), unit, rnd, int(v))
+        st.markdown(f"**Phiên bản {v} so với phiên bản {v - 1}:** {len(diff)} ô thay đổi")
+        if len(diff):
+            cols = ["year", "indicator_label", "sector", "old_value", "new_value", "change"]
+            table(diff[cols], f"thay-doi-v{v}", key="dl_diff", display=diff[cols].assign(
+                old_value=diff["old_value"].map(fmt_number), new_value=diff["new_value"].map(fmt_number),
+                change=diff["change"].map(lambda x: ("+" if x > 0 else "") + fmt_number(x) if pd.notna(x) else "—")))
+    if user.can_rollback and len(versions) > 1:
+        with st.form("rollback"):
+            st.markdown("**Quay lại một phiên bản trước** (chỉ quản trị viên; lịch sử vẫn giữ đủ)")
+            to = st.selectbox("Phiên bản", versions)
+            reason = st.text_input("Lý do")
+            if st.form_submit_button("Quay lại"):
+                try:
+                    snap = roll_back(user, wh_dir, unit, rnd, int(to), reason)
+                    st.success(f"Đã quay lại phiên bản {to}. Bản dữ liệu mới: {snap.id}.")
+                except (ValueError, PermissionError, LookupError) as exc:
+                    st.error(str(exc))
+
+if user.role == "admin":
+    st.subheader("Nhật ký thao tác")
+    log = audit.read(wh_dir)
+    table(log.fillna("").astype(str).head(200), "nhat-ky", key="dl_audit", height=260,
+          extra_labels={c: c for c in log.columns if c not in ("at", "event", "user")})

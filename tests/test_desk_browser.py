@@ -1,0 +1,117 @@
+"""The data officer's whole path in Chromium, as a new user would take it: log in, download the unit's template,
+upload it with three mistakes, read the findings and the returned workbook, fix, accept, see the dashboard."""
+import io
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import openpyxl
+import pytest
+
+from core.auth import add_user
+from tests.conftest import ROOT
+from tests.test_browser import SHOTS, _free_port, _ready
+
+pytestmark = pytest.mark.browser
+if not os.path.exists("/usr/bin/chromium"):
+    pytest.skip("Debian chromium is not installed (make test installs it)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def desk_server(demo_warehouse, tmp_path_factory):
+    base = tmp_path_factory.mktemp("desk")
+    wh = base / "wh"
+    shutil.copytree(demo_warehouse[0], wh)
+    users = base / "users.json"
+    add_user("canbo79", "matkhau-canbo-1", "officer", "LDLD34_79", users)
+    port = _free_port()
+    env = {**os.environ, "CDCS_WAREHOUSE": str(wh), "CDCS_USERS": str(users)}
+    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "run", "app.py", "--server.port", str(port),
+                             "--server.headless", "true", "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield url, wh, base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _row(ws, code, sector="TOTAL"):
+    return next(r[0].row for r in ws.iter_rows(min_row=5) if r[0].value == code and r[1].value == sector)
+
+
+def test_officer_fixes_three_mistakes_and_sees_the_figures(desk_server):
+    from tests.browser import browser
+    url, wh, base = desk_server
+    SHOTS.mkdir(exist_ok=True)
+    with browser() as b:
+        ctx = b.new_context(viewport={"width": 1440, "height": 2200}, accept_downloads=True, locale="vi-VN")
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url + "/")
+        _ready(page)
+        assert page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Nộp báo cáo").count() == 0
+        page.get_by_text("Đăng nhập").first.click()
+        page.get_by_label("Tên đăng nhập").fill("canbo79")
+        page.get_by_label("Mật khẩu").fill("matkhau-canbo-1")
+        page.get_by_role("button", name="Đăng nhập").click()
+        desk = page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Nộp báo cáo")
+        desk.wait_for()
+        desk.click()
+        _ready(page)
+        with page.expect_download() as d:
+            page.get_by_text("Tải mẫu Excel của đơn vị").click()
+        template = base / "mau.xlsx"
+        d.value.save_as(template)
+
+        wb = openpyxl.load_workbook(template)
+        members, cards = wb["I.1.2 Đoàn viên"], wb["I.1.3 Thẻ đoàn viên"]
+        end, fdi = _row(members, "member_end"), _row(members, "member_end", "FDI")
+        old_end = members.cell(end, 6).value
+        assert old_end, "the template comes pre-filled with the unit's current figures"
+        members.cell(end, 6).value = old_end + 1000
+        members.cell(fdi, 6).value = members.cell(fdi, 6).value + 1000
+        good = {(members.title, _row(members, "member_female")): members.cell(_row(members, "member_female"), 6).value,
+                (members.title, _row(members, "member_new")): members.cell(_row(members, "member_new"), 6).value,
+                (cards.title, _row(cards, "card_holders")): cards.cell(_row(cards, "card_holders"), 6).value}
+        members.cell(_row(members, "member_female"), 6).value = old_end + 5000  # women > members
+        members.cell(_row(members, "member_new"), 6).value = -5                # negative
+        cards.cell(_row(cards, "card_holders"), 6).value = "khoảng 2 triệu"     # text in a number cell
+        bad = base / "bao-cao-loi.xlsx"
+        wb.save(bad)
+
+        page.locator("input[type=file]").set_input_files(str(bad))
+        page.get_by_text("3 lỗi").wait_for()
+        page.screenshot(path=str(SHOTS / "nop-bao-cao-loi.png"))
+        with page.expect_download() as d:
+            page.get_by_text("Tải lại tệp đã đánh dấu ô lỗi").click()
+        marked = openpyxl.load_workbook(io.BytesIO(open(d.value.path(), "rb").read()))
+        flagged = {(ws.title, c.coordinate) for ws in marked.worksheets for row in ws.iter_rows() for c in row
+                   if c.comment is not None}
+        assert flagged == {(sheet, f"F{r}") for sheet, r in good}
+
+        fixed_wb = openpyxl.load_workbook(bad)  # fix exactly the marked cells
+        for (sheet, r), value in good.items():
+            fixed_wb[sheet].cell(r, 6).value = value
+        fixed = base / "bao-cao-da-sua.xlsx"
+        fixed_wb.save(fixed)
+        page.locator("input[type=file]").set_input_files(str(fixed))
+        page.get_by_role("button", name="Nộp và công bố").click()
+        page.get_by_text("Đã nhận: phiên bản").wait_for()
+        page.screenshot(path=str(SHOTS / "nop-bao-cao-da-nhan.png"))
+
+        page.goto(f"{url}/?tinh=34:79")
+        _ready(page)
+        expected = f"{old_end + 1000:,}".replace(",", ".")
+        assert page.get_by_text(expected, exact=True).first.is_visible()
+        ctx.close()
+    log = (wh / "audit.jsonl").read_text(encoding="utf-8")
+    assert '"event": "login"' in log and '"event": "rejected"' in log and '"event": "accepted"' in log
