@@ -142,3 +142,46 @@ def test_officer_sees_the_desk_for_their_unit(desk_env):
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Nộp báo cáo"
     assert any("Liên đoàn Lao động thành phố Hồ Chí Minh" in m.value for m in at.markdown)
+
+
+def test_upload_findings_fix_accept_visible_in_apptest(desk_env, tmp_path):
+    officer = User("canbo79", "officer", "LDLD34_79")
+    good = {("member_end", "TOTAL", 2025): 2_000_000, ("member_female", "TOTAL", 2025): 1_100_000,
+            ("member_new", "TOTAL", 2025): 150_000, ("card_holders", "TOTAL", 2025): 1_700_000}
+    bad = {**good, ("member_female", "TOTAL", 2025): 2_100_000, ("member_new", "TOTAL", 2025): -5,
+           ("card_holders", "TOTAL", 2025): "khoảng 2 triệu"}
+    bad_bytes = write_template(tmp_path / "bad.xlsx", "LDLD34_79", "N2025", values=bad).read_bytes()
+    good_bytes = write_template(tmp_path / "good.xlsx", "LDLD34_79", "N2025", values=good).read_bytes()
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    at = _app(officer)
+    at.switch_page("pages/submit.py")
+    at.run()
+    at.file_uploader[0].set_value(("bao-cao.xlsx", bad_bytes, mime))
+    at.run()
+    assert any("3 lỗi" in e.value for e in at.error)
+    findings = at.dataframe[0].value
+    assert set(findings["Quy tắc"]) == {"member_female_le_total", "negative", "not_a_number"}
+    assert not [b for b in at.button if b.label.startswith("✔")]  # nothing to accept while errors remain
+
+    at.file_uploader[0].set_value(("bao-cao-da-sua.xlsx", good_bytes, mime))
+    at.run()
+    next(b for b in at.button if b.label.startswith("✔")).click()
+    at.run()
+    assert any("Đã nhận: phiên bản" in s.value for s in at.success), [e.value for e in at.error]
+
+    at = _app(officer)
+    at.session_state["tinh"] = ["34:79"]
+    at.run()
+    assert next(m.value for m in at.metric if m.label == "Đoàn viên") == "2.000.000"
+
+
+def test_viewers_must_log_in_when_the_setting_says_so(desk_env, monkeypatch):
+    import core.config
+    real = core.config.settings()
+    monkeypatch.setattr(core.config, "settings", lambda: {**real, "auth": {**real["auth"], "viewers_must_login": True}})
+    at = _app()
+    assert at.title[0].value == "Đăng nhập"
+    assert not at.metric  # no figures before logging in
+    at = _app(User("xem", "viewer"))
+    assert at.title[0].value == "Tổng quan"
