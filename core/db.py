@@ -1,7 +1,6 @@
 """The one module that imports duckdb: opens snapshots and runs the SQL files under queries/."""
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -84,7 +83,3 @@ def _param_names(text: str) -> frozenset[str]:
 def write_connection(path: Path | str) -> duckdb.DuckDBPyConnection:
     """A read-write connection for building a snapshot (used only by the ETL on an unpublished file)."""
     return connect(path, read_only=False)
-
-
-def threads_hint() -> int:
-    return max(1, (os.cpu_count() or 2))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.labels import indicator, indicator_unit, province_labels, region_labels, sector_labels
+from core.labels import province_labels, region_labels, sector_labels
 
 
 def pick(df: pd.DataFrame, code: str, group: str | None = None) -> pd.DataFrame:
@@ -37,11 +37,6 @@ def with_group_names(df: pd.DataFrame, by: str) -> pd.DataFrame:
     """Add a readable name for group_code (province, region, sector)."""
     names = {"province": province_labels(), "region": region_labels(), "sector": sector_labels()}.get(by, {})
     return df.assign(group_name=df["group_code"].map(lambda c: names.get(c, c)))
-
-
-def indicator_labels_for(codes: list[str]) -> dict[str, str]:
-    """Column labels 'Label (unit)' for indicator columns of a wide table."""
-    return {c: f"{indicator(c)} ({indicator_unit(c)})" for c in codes}
 
 
 def growth_ranking(df: pd.DataFrame, code: str, y0: int, y1: int) -> pd.DataFrame:

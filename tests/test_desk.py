@@ -1,8 +1,6 @@
 """Submission desk: accounts, permissions (also against crafted requests), annotated workbook, accept, history,
 rollback, append-only audit log; page access in AppTest and the whole flow in Chromium with a real upload."""
-import os
 import shutil
-from pathlib import Path
 
 import openpyxl
 import pytest

@@ -1,18 +1,16 @@
 """Publishing: readers never block or see a torn snapshot; a killed load leaves the previous one current."""
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pytest
 
 from core.snapshots import current
 from etl.load import load_files
 from etl.template import write_template
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT
 
 READER = r"""
 import json, sys, time

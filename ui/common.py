@@ -10,7 +10,7 @@ import streamlit as st
 from core.db import Warehouse
 from core.exports import csv_bytes, file_name, zip_bytes
 from core.filters import UNIT_TYPES, Filters
-from core.labels import COLUMNS, NO_DATA, SIMULATED, labelled
+from core.labels import NO_DATA, SIMULATED, labelled
 from core.refdata import TOTAL
 
 YEARS = (2011, 2025)
@@ -131,10 +131,6 @@ def definitions(codes: list[str]) -> pd.DataFrame:
     ind = q("dim_indicator")
     return ind[ind["indicator_code"].isin(codes)][["indicator_code", "label_vi", "unit_vi", "description_vi",
                                                    "aggregation", "numerator", "denominator"]]
-
-
-def label_for(col: str) -> str:
-    return COLUMNS[col]
 
 
 def answers(question_codes: list[str], title: str, limit: int = 6) -> None:
