@@ -17,8 +17,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	touch $@
 
 # Build the simulated warehouse through the real ETL, only when there is none yet.
+# Rebuilt (same data) when the models or reference tables changed since it was built.
 warehouse: $(VENV)/.installed
 	$(PY) -m etl demo --if-missing --warehouse $(WAREHOUSE)
+	$(PY) -m etl rebuild --if-stale --warehouse $(WAREHOUSE)
 
 # Rebuild the simulated warehouse from scratch.
 demo: $(VENV)/.installed

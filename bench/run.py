@@ -13,12 +13,10 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 
@@ -204,33 +202,15 @@ def page_times(warehouse: Path, repeats: int) -> dict:
 
 
 # ---- 4. memory and cold start --------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def server_memory(warehouse: Path) -> dict:
     """Cold start to first page rendered in Chromium, and peak RSS of the server while every page is opened."""
-    from tests.browser import browser, wait_ready
-    port = _free_port()
-    env = {**os.environ, "CDCS_WAREHOUSE": str(warehouse)}
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ps = psutil.Process(proc.pid)
+    from tests.browser import browser, serve, wait_ready
     peak = 0
-    try:
-        url = f"http://127.0.0.1:{port}"
-        with browser() as b:
-            page = b.new_page(viewport={"width": 1440, "height": 1000})
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.05)
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1440, "height": 1000})
+        t0 = time.perf_counter()
+        with serve(warehouse) as (url, proc):
+            ps = psutil.Process(proc.pid)
             page.goto(url + "/")
             wait_ready(page, settle_ms=0)
             cold = time.perf_counter() - t0  # the page's elements are rendered
@@ -240,9 +220,6 @@ def server_memory(warehouse: Path) -> dict:
                 page.goto(f"{url}/{path}")
                 wait_ready(page)
                 peak = max(peak, ps.memory_info().rss)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     return {"cold_start_s": round(cold, 2), "first_chart_s": round(first_chart, 2), "peak_rss_mb": round(peak / 2**20)}
 
 

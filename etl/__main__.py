@@ -39,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     rb.add_argument("--reason", default="")
     rb.add_argument("--by")
 
+    rb2 = sub.add_parser("rebuild", help="Dựng lại bản dữ liệu với mô hình và danh mục hiện tại (không đổi số liệu)")
+    rb2.add_argument("--warehouse")
+    rb2.add_argument("--if-stale", action="store_true", help="chỉ khi bản hiện hành được dựng từ mô hình khác")
+
     c = sub.add_parser("current", help="Bản dữ liệu đang công bố")
     c.add_argument("--warehouse")
 
@@ -71,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2 if exc.code else 0
     return {"template": _template, "load": _load, "history": _history, "rollback": _rollback,
             "current": _current, "demo": _demo, "report": _report,
-            "user": _user}[args.command](args)
+            "user": _user, "rebuild": _rebuild}[args.command](args)
 
 
 def _template(args) -> int:
@@ -149,6 +153,21 @@ def _rollback(args) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     print(f"Đã quay lại phiên bản {args.to_version}. Bản dữ liệu hiện hành: {snap.id}")
+    return 0
+
+
+def _rebuild(args) -> int:
+    from core.refdata import reference
+    from core.snapshots import current
+    from etl.warehouse import is_stale, rebuild
+    wh = warehouse_dir(args.warehouse)
+    if current(wh) is None:
+        print("Kho dữ liệu chưa có bản nào.", file=sys.stderr)
+        return 1
+    if args.if_stale and not is_stale(wh, reference()):
+        print(f"Bản {current(wh).id} đã dựng từ mô hình hiện tại; không cần dựng lại.")
+        return 0
+    print(f"Đã dựng lại: bản hiện hành {rebuild(wh, reference()).id}")
     return 0
 
 

@@ -5,6 +5,7 @@ becomes visible only when the CURRENT pointer is switched to it.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from datetime import datetime
@@ -24,6 +25,15 @@ REJECTIONS = "rejections.jsonl"
 def model_files() -> list[Path]:
     """The model SQL files in build order."""
     return sorted(MODELS.glob("*.sql"))
+
+
+def models_hash(ref: Reference) -> str:
+    """Fingerprint of what a snapshot is built from besides the data: model SQL and reference tables."""
+    h = hashlib.sha256()
+    for path in [*model_files(), *sorted(ref.folder.glob("*.csv"))]:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def load_reference(con, ref: Reference) -> None:
@@ -83,9 +93,30 @@ def build_snapshot(warehouse: Path, ref: Reference, change: Callable[[object], N
         build_models(con)
         if simulated is None:
             simulated = bool(con.execute("select coalesce(bool_or(simulated), false) from stg_submission_current").fetchone()[0])
-        con.execute("create or replace table snapshot_info as select ? as snapshot_id, ? as created_at, ? as simulated",
-                    [snap_id, datetime.now(), simulated])
+        con.execute("create or replace table snapshot_info as select ? as snapshot_id, ? as created_at, "
+                    "? as simulated, ? as models_hash", [snap_id, datetime.now(), simulated, models_hash(ref)])
         con.execute("checkpoint")
     finally:
         con.close()
     return snapshots.publish(warehouse, tmp, snap_id, seq, simulated, settings()["warehouse"]["keep_snapshots"])
+
+
+def is_stale(warehouse: Path, ref: Reference) -> bool:
+    """True when the current snapshot was built from other models or reference tables than the code has now."""
+    from core.db import connect
+    snap = snapshots.current(warehouse)
+    if snap is None:
+        return False
+    con = connect(snap.path)
+    try:
+        cols = [r[0] for r in con.execute("describe snapshot_info").fetchall()]
+        built = con.execute("select models_hash from snapshot_info").fetchone()[0] if "models_hash" in cols else None
+    finally:
+        con.close()
+    return built != models_hash(ref)
+
+
+def rebuild(warehouse: Path, ref: Reference) -> snapshots.Snapshot:
+    """A new snapshot with the same data, rebuilt with the current models and reference tables."""
+    with snapshots.writer_lock(warehouse):
+        return build_snapshot(warehouse, ref, lambda con: None)

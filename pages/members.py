@@ -2,11 +2,11 @@
 import streamlit as st
 
 from core import charts
-from core.labels import fmt_number, fmt_value, sector_labels
+from core.labels import fmt_number, fmt_value
 from core.refdata import TOTAL
-from core.series import growth_ranking, pick, with_group_names
+from core.series import growth_ranking, with_group_names
 from ui.common import (
-    NOT_BY_SECTOR, chart, definitions, empty, filters, header, indicators_chart, q, table, year_table, zip_button,
+    sector_chart, NOT_BY_SECTOR, chart, definitions, empty, filters, header, indicators_chart, q, table, year_table, zip_button,
 )
 
 CODES = ["member_begin", "member_new", "member_lost", "member_end", "member_female", "workers_at_cdcs",
@@ -18,18 +18,7 @@ data = q("indicator_by", **f.params(indicators=CODES, by="all"))
 
 c1, c2 = st.columns(2)
 with c1:
-    if f.sector == TOTAL:
-        by_sector = q("indicator_by", **f.params(indicators=["member_end"], by="sector", sector="*"))
-        by_sector = by_sector.assign(series=by_sector["group_code"].map(sector_labels()))
-        if by_sector.empty:
-            empty("đoàn viên theo khu vực")
-        else:
-            chart(charts.bars(by_sector, "year", "Đoàn viên cuối kỳ theo khu vực", "người", series="series", stacked=True),
-                  by_sector[["year", "series", "value"]].rename(columns={"series": "sector_label"}), "doan-vien-theo-khu-vuc")
-    else:
-        s = pick(data, "member_end")
-        chart(charts.trend(s, f"Đoàn viên cuối kỳ — {sector_labels()[f.sector]}", "người"), s[["year", "value"]],
-              "doan-vien")
+    sector_chart(data, "member_end", "Đoàn viên cuối kỳ", "người", "doan-vien")
 with c2:
     by_region = q("indicator_by", **f.params(indicators=["member_end"], by="region"))
     by_region = with_group_names(by_region, "region")

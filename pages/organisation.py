@@ -2,11 +2,10 @@
 import streamlit as st
 
 from core import charts
-from core.labels import sector_labels
 from core.refdata import TOTAL
-from core.series import pick, with_group_names
+from core.series import with_group_names
 from ui.common import (
-    NOT_BY_SECTOR, answers, chart, definitions, empty, filters, header, indicators_chart, q, year_table, zip_button,
+    sector_chart, NOT_BY_SECTOR, answers, chart, definitions, empty, filters, header, indicators_chart, q, year_table, zip_button,
 )
 
 CODES = ["cdcs_total", "cdcs_member_units", "dept_unions", "union_groups", "members_per_cdcs", "cba_signed",
@@ -19,17 +18,7 @@ data = q("indicator_by", **f.params(indicators=CODES, by="all"))
 
 c1, c2 = st.columns(2)
 with c1:
-    if f.sector == TOTAL:
-        sec = q("indicator_by", **f.params(indicators=["cdcs_total"], by="sector", sector="*"))
-        sec = sec.assign(series=sec["group_code"].map(sector_labels()))
-        if sec.empty:
-            empty("CĐCS")
-        else:
-            chart(charts.bars(sec, "year", "Số CĐCS theo khu vực", "đơn vị", series="series", stacked=True),
-                  sec[["year", "series", "value"]].rename(columns={"series": "sector_label"}), "cdcs-theo-khu-vuc")
-    else:
-        s = pick(data, "cdcs_total")
-        chart(charts.trend(s, f"Số CĐCS — {sector_labels()[f.sector]}", "đơn vị"), s[["year", "value"]], "cdcs")
+    sector_chart(data, "cdcs_total", "Số CĐCS", "đơn vị", "cdcs")
 with c2:
     indicators_chart(data, ["cdcs_member_units", "dept_unions", "union_groups"],
                      "CĐCS thành viên, công đoàn bộ phận, tổ công đoàn", "đơn vị", "co-cau-to-chuc", kind="trend",

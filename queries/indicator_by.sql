@@ -3,25 +3,14 @@
 -- params: $view ('34'|'reported'), $y0, $y1, $region ('' = all), $provinces (list of 'scheme:code'),
 --         $unit_types (list), $sector ('TOTAL', a sector code, or '*' for every sector row),
 --         $indicators (list), $by ('all'|'region'|'province'|'unit'|'sector')
-with units as (
-    select
-        unit_code, unit_name, unit_type,
-        case when $view = '34' then province_key_34 else province_key end as province_key,
-        case when $view = '34' then region_34 else region_reported end as region_code
-    from dim_unit
-),
-
-filtered as (
+with filtered as (
     select f.*, u.unit_name, u.unit_type, u.province_key, u.region_code, i.is_ratio, i.scale
     from mart_unit_indicator as f
-    join units as u using (unit_code)
+    join selected_units($view, $region, $provinces, $unit_types) as u using (unit_code)
     join dim_indicator as i using (indicator_code)
     where f.year between $y0 and $y1
       and list_contains($indicators, f.indicator_code)
-      and list_contains($unit_types, u.unit_type)
       and ($sector = '*' and f.sector <> 'TOTAL' or f.sector = $sector)
-      and ($region = '' or u.region_code = $region)
-      and (len($provinces) = 0 or list_contains($provinces, u.province_key))
 ),
 
 grouped as (

@@ -2,15 +2,7 @@
 -- accent-folded copy (the caller folds the query the same way: lower case, no accents, đ -> d).
 -- grain: one row per (unit_code, round_code, question_code). params: $q ('' = no search), $region,
 -- $provinces, $unit_types, $view, $focus ('' = all), $sections (list, empty = all), $unit ('' = all)
-with units as (
-    select
-        unit_code, unit_name, unit_type,
-        case when $view = '34' then province_key_34 else province_key end as province_key,
-        case when $view = '34' then region_34 else region_reported end as region_code
-    from dim_unit
-),
-
-scored as (
+with scored as (
     select t.*, case when $q = '' then 0 else fts_main_mart_text.match_bm25(t.text_id, $q, conjunctive := 1) end as score
     from mart_text as t
 ),
@@ -20,12 +12,9 @@ final as (
         s.text_id, s.round_code, s.section, s.question_code, s.question_label, s.focus_area,
         f.label_vi as focus_area_label, u.unit_name, s.text, s.submission_id, s.score
     from scored as s
-    join units as u using (unit_code)
+    join selected_units($view, $region, $provinces, $unit_types) as u using (unit_code)
     left join dim_focus_area as f using (focus_area)
     where ($q = '' or s.score is not null)
-      and list_contains($unit_types, u.unit_type)
-      and ($region = '' or u.region_code = $region)
-      and (len($provinces) = 0 or list_contains($provinces, u.province_key))
       and ($focus = '' or s.focus_area = $focus)
       and (len($sections) = 0 or list_contains($sections, s.section))
       and ($unit = '' or s.unit_code = $unit)

@@ -4,8 +4,16 @@ Usage as a script: python tests/browser.py URL OUT.png [wait_seconds]
 """
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -21,6 +29,36 @@ def browser():
             yield b
         finally:
             b.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(warehouse: Path, **env):
+    """Run the app (python -m ui.serve) on a free loopback port for a warehouse; yields (url, process)."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "run", "app.py", "--server.port", str(port),
+                             "--server.headless", "true", "--server.address", "127.0.0.1"], cwd=ROOT,
+                            env={**os.environ, "CDCS_WAREHOUSE": str(warehouse), **env},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("streamlit did not start")
+        yield url, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def wait_ready(page, timeout: float = 60_000, settle_ms: int = 800) -> None:

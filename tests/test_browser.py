@@ -3,13 +3,7 @@ page changes, a CSV download matches the warehouse, the map draws with the netwo
 Screenshots of every page go to tests/screenshots/ (kept out of git)."""
 import csv
 import io
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,32 +20,11 @@ if not Path("/usr/bin/chromium").exists():  # make test installs it; without it 
     pytest.skip("Debian chromium is not installed (make test installs it)", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(demo_warehouse):
-    port = _free_port()
-    env = {**os.environ, "CDCS_WAREHOUSE": str(demo_warehouse[0])}
-    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start")
-    yield url, Warehouse(demo_warehouse[0])
-    proc.terminate()
-    proc.wait(timeout=20)
+    from tests.browser import serve
+    with serve(demo_warehouse[0]) as (url, _):
+        yield url, Warehouse(demo_warehouse[0])
 
 
 @pytest.fixture(scope="module")

@@ -3,17 +3,12 @@ upload it with three mistakes, read the findings and the returned workbook, fix,
 import io
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import openpyxl
 import pytest
 
 from core.auth import add_user
-from tests.conftest import ROOT
-from tests.test_browser import SHOTS, _free_port, _ready
+from tests.test_browser import SHOTS, _ready
 
 pytestmark = pytest.mark.browser
 if not os.path.exists("/usr/bin/chromium"):
@@ -27,21 +22,9 @@ def desk_server(demo_warehouse, tmp_path_factory):
     shutil.copytree(demo_warehouse[0], wh)
     users = base / "users.json"
     add_user("canbo79", "matkhau-canbo-1", "officer", "LDLD34_79", users)
-    port = _free_port()
-    env = {**os.environ, "CDCS_WAREHOUSE": str(wh), "CDCS_USERS": str(users)}
-    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    yield url, wh, base
-    proc.terminate()
-    proc.wait(timeout=20)
+    from tests.browser import serve
+    with serve(wh, CDCS_USERS=str(users)) as (url, _):
+        yield url, wh, base
 
 
 def _row(ws, code, sector="TOTAL"):

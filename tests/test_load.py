@@ -94,3 +94,17 @@ def test_cli_template_all(tmp_path):
     assert out.returncode == 0
     assert len(list(tmp_path.glob("*.xlsx"))) == 54
     assert _cli("template", "--round", "N2025", "--unit", "LDLD63_01", "--out", str(tmp_path / "x.xlsx")).returncode == 2
+
+
+def test_rebuild_when_models_changed_keeps_the_data(warehouse, monkeypatch):
+    from core.refdata import reference
+    from etl import warehouse as wmod
+    assert not wmod.is_stale(warehouse, reference())
+    before = Warehouse(warehouse).sql("select count(*) n, sum(value) s from stg_value")
+    monkeypatch.setattr(wmod, "models_hash", lambda ref: "changed-models")
+    assert wmod.is_stale(warehouse, reference())
+    old_id = current(warehouse).id
+    snap = wmod.rebuild(warehouse, reference())
+    assert snap.id != old_id and not wmod.is_stale(warehouse, reference())
+    after = Warehouse(warehouse).sql("select count(*) n, sum(value) s from stg_value")
+    assert after.values.tolist() == before.values.tolist()

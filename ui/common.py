@@ -182,3 +182,24 @@ def indicators_chart(data: pd.DataFrame, codes: list[str], title: str, unit: str
            else charts.bars(s, "year", title, unit, series=series, stacked=stacked))
     cols = ["year", "series", "value"] + (["numerator", "denominator"] if parts else [])
     chart(fig, s[cols].rename(columns={"series": "indicator_label"}), topic)
+
+
+def sector_chart(data: pd.DataFrame, code: str, title: str, unit: str, topic: str) -> None:
+    """One indicator as stacked bars by sector when no sector is chosen, else the chosen sector over the years."""
+    from core import charts
+    from core.labels import sector_labels
+    f = filters()
+    if f.sector != TOTAL:
+        s = data[data["indicator_code"] == code].sort_values("year")
+        if s.empty:
+            empty(title[:1].lower() + title[1:])
+            return
+        chart(charts.trend(s, f"{title} — {sector_labels()[f.sector]}", unit), s[["year", "value"]], topic)
+        return
+    sec = q("indicator_by", **f.params(indicators=[code], by="sector", sector="*"))
+    if sec.empty:
+        empty(f"{title[:1].lower() + title[1:]} theo khu vực")
+        return
+    sec = sec.assign(series=sec["group_code"].map(sector_labels()))
+    chart(charts.bars(sec, "year", f"{title} theo khu vực", unit, series="series", stacked=True),
+          sec[["year", "series", "value"]].rename(columns={"series": "sector_label"}), f"{topic}-theo-khu-vuc")
