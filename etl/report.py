@@ -148,6 +148,8 @@ class ReportBuilder:
             ws.write(len(rows) + 3, 0, "DỮ LIỆU MÔ PHỎNG — số liệu do chương trình tạo ra để minh họa, không phải số "
                                        "liệu thật của các đơn vị.", f.warn)
         ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 1)  # the cover prints on one A4 page
         ws.activate()
 
     def _section(self, wb, f, section, regions, p34, prep, sectors):
