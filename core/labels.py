@@ -82,9 +82,8 @@ def fmt_delta(now, before, unit_vi: str) -> str | None:
     return f"{'+' if change >= 0 else '-'}{fmt_number(abs(change), 1)}%"
 
 
-@lru_cache(maxsize=1)
 def indicator_labels() -> dict[str, str]:
-    return dict(zip(reference().indicators["indicator_code"], reference().indicators["label_vi"]))
+    return _lookup("indicators", "indicator_code", "label_vi")
 
 
 def indicator(code: str) -> str:
@@ -95,30 +94,31 @@ def indicator_unit(code: str) -> str:
     return reference().indicators.loc[code, "unit_vi"]
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=16)
+def _lookup(table: str, key: str, value: str) -> dict[str, str]:
+    """code -> label from one reference table."""
+    t = reference()[table]
+    return dict(zip(t[key], t[value]))
+
+
 def sector_labels() -> dict[str, str]:
-    d = dict(zip(reference()["sectors"]["sector_code"], reference()["sectors"]["label_vi"]))
-    return {TOTAL: "Tất cả khu vực", **d}
+    return {TOTAL: "Tất cả khu vực", **_lookup("sectors", "sector_code", "label_vi")}
 
 
-@lru_cache(maxsize=1)
 def region_labels() -> dict[str, str]:
-    return dict(zip(reference()["regions"]["region_code"], reference()["regions"]["region_name"]))
+    return _lookup("regions", "region_code", "region_name")
 
 
-@lru_cache(maxsize=1)
 def unit_type_labels() -> dict[str, str]:
-    return dict(zip(reference()["unit_types"]["unit_type"], reference()["unit_types"]["label_vi"]))
+    return _lookup("unit_types", "unit_type", "label_vi")
 
 
-@lru_cache(maxsize=1)
 def unit_type_short() -> dict[str, str]:
-    return dict(zip(reference()["unit_types"]["unit_type"], reference()["unit_types"]["short_label_vi"]))
+    return _lookup("unit_types", "unit_type", "short_label_vi")
 
 
-@lru_cache(maxsize=1)
 def focus_labels() -> dict[str, str]:
-    return dict(zip(reference()["focus_areas"]["focus_area"], reference()["focus_areas"]["label_vi"]))
+    return _lookup("focus_areas", "focus_area", "label_vi")
 
 
 @lru_cache(maxsize=1)
