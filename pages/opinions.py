@@ -4,7 +4,7 @@ import streamlit as st
 from core import charts
 from core.labels import focus_labels
 from core.text import fold
-from ui.common import chart, empty, filters, header, q, table, zip_button
+from ui.common import rounds_in_period, chart, empty, filters, header, q, table, zip_button
 
 header("Ý kiến, kiến nghị", "I.1-I.3 (phần định tính), II.1-II.5",
        "Câu trả lời bằng chữ của các đơn vị. Tìm kiếm được cả khi gõ không dấu.")
@@ -18,8 +18,7 @@ focus = c2.selectbox("Lĩnh vực cần đổi mới (II.4)", [""] + list(focus_
 sections = sorted(set(questions["section"]))
 section = c3.selectbox("Mục đề cương", [""] + sections, format_func=lambda s: s or "Tất cả các mục", key="muc",
                        )
-rounds = q("dim_round")
-in_period = rounds[(rounds["year_to"] >= f.year_from) & (rounds["year_from"] <= f.year_to)]["round_code"].tolist()
+in_period = rounds_in_period()
 query = " ".join(fold(text).split())
 df = q("text_answers", **f.params(q=query, focus=focus, sections=[section] if section else [], unit=""))
 df = df[df["round_code"].isin(in_period)]

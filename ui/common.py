@@ -133,13 +133,17 @@ def definitions(codes: list[str]) -> pd.DataFrame:
                                                    "aggregation", "numerator", "denominator"]]
 
 
+def rounds_in_period() -> list[str]:
+    """Reporting rounds whose years overlap the selected period."""
+    f, rounds = filters(), q("dim_round")
+    return rounds[(rounds["year_to"] >= f.year_from) & (rounds["year_from"] <= f.year_to)]["round_code"].tolist()
+
+
 def answers(question_codes: list[str], title: str, limit: int = 6) -> None:
     """Text answers to some questions for the current filters, shown as plain text (never HTML/markdown)."""
     f = filters()
-    rounds = q("dim_round")
-    in_period = rounds[(rounds["year_to"] >= f.year_from) & (rounds["year_from"] <= f.year_to)]["round_code"].tolist()
     df = q("text_answers", **f.params(q="", focus="", sections=[], unit=""))
-    df = df[df["question_code"].isin(question_codes) & df["round_code"].isin(in_period)]
+    df = df[df["question_code"].isin(question_codes) & df["round_code"].isin(rounds_in_period())]
     st.markdown(f"**{title}** ({len(df)} câu trả lời)")
     if df.empty:
         empty("câu trả lời")
