@@ -45,16 +45,18 @@ class Warehouse:
         self.folder = warehouse_dir(folder)
         self._snapshot: Snapshot | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._previous: duckdb.DuckDBPyConnection | None = None
 
     def snapshot(self) -> Snapshot | None:
         """The current snapshot, re-reading the pointer so a new load is picked up."""
         snap = current(self.folder)
         if snap is not None and (self._snapshot is None or snap.id != self._snapshot.id):
-            old = self._con
-            self._con = connect(snap.path, read_only=True)
+            # Sessions share this object from several threads: a query may still run on the previous
+            # connection, so it is closed one switch later rather than now.
+            if self._previous is not None:
+                self._previous.close()
+            self._previous, self._con = self._con, connect(snap.path, read_only=True)
             self._snapshot = snap
-            if old is not None:
-                old.close()
         return self._snapshot
 
     def query(self, name: str, **params) -> pd.DataFrame:
