@@ -150,7 +150,7 @@ def publish_latency(warehouse: Path, one_file: Path) -> dict:
                               stdout=subprocess.PIPE, text=True)
     assert reader.stdout.readline().strip() == "ready"
     variant = WORK / "publish_variant.xlsx"
-    write_template(variant, "LDLD63_01", "N2024", values={("member_end", "TOTAL", 2024): 123_456})
+    write_template(variant, "LDLD63_01", "N2024", values={("workplace_dialogues", "TOTAL", 2024): 12_345})
     t0 = time.time()
     load_files([variant], warehouse, loaded_by="bench", progress=False)
     switched = os.stat(warehouse / "CURRENT").st_mtime

@@ -31,13 +31,21 @@ COLUMNS = {
     "members": "Đoàn viên", "fulltime": "Cán bộ chuyên trách", "per_cadre": "Đoàn viên / cán bộ chuyên trách",
     "expected_n": "Phải nộp", "received_n": "Đã nộp", "on_time_n": "Đúng hạn", "late_n": "Nộp muộn", "missing_n": "Chưa nộp",
     "rank": "Hạng", "score": "Mức liên quan", "top": "CĐCS nhóm cao nhất", "rated": "CĐCS được xếp loại",
+    "top_all": "CĐCS nhóm cao nhất (đơn vị có báo cáo tổng số CĐCS)",
     "cdcs_total": "Tổng số CĐCS", "share_all": "Tỷ lệ trên tổng số CĐCS (%)", "without": "Đoàn viên chưa có thẻ",
     "start": "Đầu kỳ", "end": "Cuối kỳ", "series": "Chuỗi", "old_value": "Giá trị cũ", "new_value": "Giá trị mới",
     "change": "Thay đổi", "event": "Sự kiện", "user": "Người dùng", "is_current": "Đang dùng", "sha256": "Mã băm SHA-256",
-    "reason": "Lý do", "note": "Ghi chú",
+    "reason": "Lý do", "note": "Ghi chú", "kind_label": "Loại", "item_label": "Chỉ tiêu / mục", "change_pct": "Thay đổi (%)",
+    "change_status": "Thay đổi gì", "where": "Ô trong tệp", "event_label": "Sự kiện", "n_new": "Mới", "n_changed": "Thay đổi",
+    "n_removed": "Xóa", "n_unchanged": "Không đổi",
 }
 
 STATUS = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "Chưa nộp"}
+CHANGE_STATUS = {"new": "Mới", "changed": "Thay đổi", "removed": "Xóa", "unchanged": "Không đổi",
+                 "absent": "Xóa (không có số liệu)"}
+CHANGE_KIND = {"value": "Số liệu", "rating": "Xếp loại", "text": "Trả lời"}
+EVENTS = {"accepted": "Nhận phiên bản", "rollback": "Quay lại phiên bản này", "deactivated": "Hết hiệu lực (quay lại)",
+          "reactivated": "Có hiệu lực lại (quay lại)"}
 SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
 VIEWS = {"34": "34 tỉnh, thành phố hiện nay", "reported": "Như đã báo cáo (63 tỉnh đến 6/2025)"}
 AGGREGATION = {"sum": "Cộng dồn trong năm", "latest": "Số tại 31/12 (cộng các đơn vị)",
@@ -144,6 +152,15 @@ def vn_sort_key(text: str) -> tuple:
     order = "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệfghiìỉĩíịjklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvwxyỳỷỹýỵz"
     rank = {c: i for i, c in enumerate(order)}
     return tuple(rank.get(c, 1000 + ord(c)) for c in str(text).lower())
+
+
+def change_item(kind: str, code: str) -> str:
+    """The Vietnamese name of what a change concerns: an indicator, a rating level or a question."""
+    if kind == "value":
+        return indicator_labels().get(code, code)
+    if kind == "rating":
+        return _lookup("rating_levels", "level_code", "label_vi").get(code, code)
+    return _lookup("text_questions", "question_code", "label_vi").get(code, code)
 
 
 def labelled(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:

@@ -78,6 +78,11 @@ class Reference:
         r = self.rounds.loc[round_code]
         return list(range(int(r["year_from"]), int(r["year_to"]) + 1))
 
+    @cached_property
+    def year_span(self) -> tuple[int, int]:
+        """First and last year any reporting round covers."""
+        return int(self.rounds["year_from"].min()), int(self.rounds["year_to"].max())
+
     def round_for_years(self, years: set[int]) -> str | None:
         """The round whose year range holds all these years, or None."""
         for code, r in self.rounds.iterrows():
@@ -152,22 +157,36 @@ class Reference:
             out[(a["province_scheme"], place_key(a["alias"]))] = a["province_code"]
         return out
 
+    @cached_property
+    def _unit_names(self) -> dict[str, list[str]]:
+        """Canonical name key -> unit codes with that name (dissolved and current units alike)."""
+        out: dict[str, list[str]] = {}
+        for code, name in zip(self["units"]["unit_code"], self["units"]["unit_name"]):
+            out.setdefault(place_key(name), []).append(code)
+        return out
+
     def resolve_unit(self, text: str, year: int | None = None) -> str | None:
-        """The unit code for a code or a name as typed (any Unicode form, tone placement, prefix)."""
+        """The unit code for a code or a name as typed (any Unicode form, tone placement, prefix): dictionary lookups."""
         code = text.strip().upper()
         if code in self.units.index:
             return code
         key = place_key(text)
-        for _, u in self.units.iterrows():
-            if place_key(u["unit_name"]) == key:
-                if year is None or self.unit_active(u["unit_code"], year):
-                    return u["unit_code"]
-        schemes = ["63", "34"] if year is None else (["34"] if year >= 2025 else ["63"])
+        for unit in self._unit_names.get(key, []):
+            if year is None or self.unit_active(unit, year):
+                return unit
+        schemes = ["63", "34"] if year is None else (["34"] if year >= self.merger_year else ["63"])
         for scheme in schemes:
             prov = self.province_keys.get((scheme, key))
             if prov:
                 return f"LDLD{scheme}_{prov}"
         return None
+
+    @cached_property
+    def merger_year(self) -> int:
+        """First year reported under the 34 provinces (the first year a 34-province unit is active)."""
+        units = self["units"]
+        starts = units.loc[units["province_scheme"] == "34", "valid_from"]
+        return int(min(starts)[:4])
 
     @cached_property
     def text_questions(self) -> pd.DataFrame:

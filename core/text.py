@@ -1,7 +1,6 @@
 """Normalising Vietnamese text and numbers as they arrive from the field. Pure functions, no I/O."""
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 import re
 import unicodedata
@@ -47,55 +46,21 @@ def place_key(value: str) -> str:
         key = stripped
 
 
-class NotANumber(ValueError):
-    """Raised when a cell holds text that is not a number."""
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-_MISSING = {"", "-", "–", "—", "x", "X", "n/a", "N/A"}
-_DOT_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
-_COMMA_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-_COMMA_DECIMAL = re.compile(r"^-?\d+,\d+$")
-_PLAIN = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
+def formula_safe(value):
+    """A text cell that a spreadsheet would run as a formula, prefixed with an apostrophe; other values as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
-def parse_number(raw) -> float | None:
-    """A number from a cell or CSV field; None when missing (blank, "-", "x"); raises NotANumber otherwise.
-
-    "1.234.567" and "1,234,567" are thousands; "12,5" is a decimal comma; a trailing % is dropped.
-    A lone "1.234" or "1,234" is ambiguous: read with the Vietnamese convention (dot = thousands,
-    comma = decimal), which is how the template's users type.
-    """
-    if raw is None:
-        return None
-    if isinstance(raw, bool):
-        raise NotANumber(str(raw))
-    if isinstance(raw, (int, float)):
-        if isinstance(raw, float) and math.isnan(raw):
-            return None
-        return float(raw)
-    text = nfc(str(raw)).replace("\u00a0", "").replace(" ", "")
-    if text in _MISSING:
-        return None
-    if text.endswith("%"):
-        text = text[:-1]
-    if _DOT_THOUSANDS.match(text):
-        return float(text.replace(".", "").replace(",", "."))
-    if _COMMA_THOUSANDS.match(text):
-        return float(text.replace(",", ""))
-    if _COMMA_DECIMAL.match(text):
-        return float(text.replace(",", "."))
-    if _PLAIN.match(text):
-        return float(text)
-    raise NotANumber(text)
-
-
-def is_missing(raw) -> bool:
-    """True for the cell contents that mean 'no data' (never zero)."""
-    if raw is None:
-        return True
-    if isinstance(raw, float) and math.isnan(raw):
-        return True
-    return isinstance(raw, str) and nfc(raw) in _MISSING
+def terminal_safe(text: str) -> str:
+    """Text for a terminal line: control characters, escape sequences and direction overrides shown as \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256 else f"\\u{ord(m.group(0)):04x}",
+                        str(text))
 
 
 @lru_cache(maxsize=4096)

@@ -25,6 +25,18 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("--by", help="người nạp (mặc định: tài khoản hệ thống)")
     ld.add_argument("--note", default="", help="ghi chú kèm phiên bản")
     ld.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ và cảnh báo")
+    ld.add_argument("--dry-run", action="store_true",
+                    help="chỉ kiểm tra và liệt kê mọi thay đổi so với số liệu đang dùng, không nạp gì")
+
+    v = sub.add_parser("value", help="Lịch sử một số liệu (ai nhập, khi nào, từ tệp, trang, ô nào) hoặc xóa số liệu")
+    v.add_argument("action", choices=["show", "delete"])
+    v.add_argument("--unit", required=True)
+    v.add_argument("--indicator", required=True, help="mã chỉ tiêu, ví dụ member_end")
+    v.add_argument("--year", required=True, type=int)
+    v.add_argument("--sector", default="", help="mã khu vực (bỏ trống: dòng tổng)")
+    v.add_argument("--reason", default="", help="lý do (bắt buộc khi xóa)")
+    v.add_argument("--by")
+    v.add_argument("--warehouse")
 
     h = sub.add_parser("history", help="Lịch sử các phiên bản đã nạp")
     h.add_argument("--warehouse")
@@ -75,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2 if exc.code else 0
     return {"template": _template, "load": _load, "history": _history, "rollback": _rollback,
             "current": _current, "demo": _demo, "report": _report,
-            "user": _user, "rebuild": _rebuild}[args.command](args)
+            "user": _user, "rebuild": _rebuild, "value": _value}[args.command](args)
 
 
 def _template(args) -> int:
@@ -108,26 +120,100 @@ def _template(args) -> int:
     return 0
 
 
+STATUS_LABELS = {"new": "mới", "changed": "thay đổi", "removed": "xóa", "unchanged": "không đổi"}
+
+
+def _counts(changes) -> str:
+    n = changes.counts
+    return ", ".join(f"{n[s]} {STATUS_LABELS[s]}" for s in ("new", "changed", "removed", "unchanged"))
+
+
+def _change_line(c) -> str:
+    from etl.findings import fmt
+    if c.kind == "value":
+        code, sector, year = c.key
+        what = f"{code}{'' if sector == 'TOTAL' else '/' + sector} {year}"
+    elif c.kind == "rating":
+        what = f"xếp loại {c.key[1]} {c.key[0]}"
+    else:
+        what = f"trả lời {c.key[1]} ({c.key[0]})"
+    def show(x):
+        return "—" if x is None else (f"'{x[:60]}…'" if isinstance(x, str) and len(x) > 60 else
+                                      (f"'{x}'" if isinstance(x, str) else fmt(x)))
+    where = f" [{c.sheet + '!' if c.sheet else ''}{c.cell}]" if c.cell else ""
+    mark = " (!)" if c.large else ""
+    label = {"new": "mới     ", "changed": "thay đổi", "removed": "xóa     ", "absent": "xóa (không có)"}[c.status]
+    return f"  {label} {what}: {show(c.old)} → {show(c.new)}{mark}{where}"
+
+
 def _load(args) -> int:
+    from core.text import terminal_safe
     from etl.load import load_files
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
-        print(f"Không tìm thấy tệp: {', '.join(missing)}", file=sys.stderr)
+        print(terminal_safe(f"Không tìm thấy tệp: {', '.join(missing)}"), file=sys.stderr)
         return 2
     result = load_files([Path(f) for f in args.files], warehouse_dir(args.warehouse), loaded_by=args.by,
-                        progress=False if args.quiet else None, note=args.note)
+                        progress=False if args.quiet else None, note=args.note, dry_run=args.dry_run)
     for f in result.files:
-        label = {"accepted": f"ĐÃ NHẬN phiên bản {f.version}", "unchanged": f"KHÔNG ĐỔI (trùng phiên bản {f.version})",
-                 "rejected": "BỊ TỪ CHỐI — không nạp gì từ tệp này"}[f.status]
-        print(f"{f.file_name}: {label} ({f.rows} ô số liệu)" if f.status != "rejected" else f"{f.file_name}: {label}")
+        name = terminal_safe(f.file_name)
+        if f.status == "rejected":
+            print(f"{name}: BỊ TỪ CHỐI — không nạp gì từ tệp này")
+        elif f.status == "unchanged":
+            same = f" (trùng tệp phiên bản {f.version})" if f.version else ""
+            print(f"{name}: KHÔNG ĐỔI{same} — mọi giá trị trong tệp giống số liệu đang dùng; không tạo phiên bản mới")
+        else:
+            verb = "SẼ NHẬN" if result.dry_run else "ĐÃ NHẬN"
+            print(f"{name}: {verb} phiên bản {f.version} của {f.unit_code} kỳ {f.round_code} — {_counts(f.changes)}")
+            if result.dry_run:
+                for c in f.changes.items:
+                    if c.status != "unchanged":
+                        print(terminal_safe(_change_line(c)))
         for finding in f.findings:
             if finding.severity == "error" or not args.quiet:
                 print("  " + finding.line())
     n = {s: sum(f.status == s for f in result.files) for s in ("accepted", "unchanged", "rejected")}
+    if result.dry_run:
+        print(f"Chạy thử: {n['accepted']} sẽ nhận, {n['unchanged']} không đổi, {n['rejected']} bị từ chối. Chưa nạp gì.")
+        return result.exit_code
     print(f"Tổng: {n['accepted']} nhận, {n['unchanged']} không đổi, {n['rejected']} từ chối. Báo cáo: {result.report}")
     if result.snapshot:
         print(f"Bản dữ liệu hiện hành: {result.snapshot.id}")
     return result.exit_code
+
+
+def _value(args) -> int:
+    from core.db import Warehouse
+    from core.refdata import TOTAL, reference
+    wh = Warehouse(args.warehouse)
+    if wh.snapshot() is None:
+        print("Kho dữ liệu chưa có bản nào.", file=sys.stderr)
+        return 1
+    if args.indicator not in reference().indicator_meta:
+        print(f"Không có chỉ tiêu '{args.indicator}'", file=sys.stderr)
+        return 2
+    sector = args.sector.upper() or TOTAL
+    if args.action == "delete":
+        from etl.load import remove_values
+        try:
+            r = remove_values(wh.folder, args.unit, [("value", (args.indicator, sector, args.year))], by=args.by,
+                              reason=args.reason)
+        except (LookupError, ValueError) as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        print(f"Đã xóa: phiên bản {r.version} ({r.submission_id}), lý do: {args.reason}")
+        return 0
+    df = wh.query("value_history", unit=args.unit, indicator=args.indicator, year=args.year,
+                  sector=None if sector == TOTAL else sector)
+    if df.empty:
+        print("Chưa có phiên bản nào nêu số liệu này.")
+        return 0
+    for r in df.itertuples():
+        value = "xóa" if r.is_deleted else f"{r.value:,.10g}".replace(",", ".")
+        state = "ĐANG DÙNG" if r.is_in_force else ("" if r.is_active else "(phiên bản đã bị quay lại)")
+        where = f"{r.sheet}!{r.cell}" if r.sheet else (r.cell or "")
+        print(f"v{r.version}\t{value}\t{r.received_at:%d/%m/%Y %H:%M}\t{r.loaded_by}\t{r.file_name}\t{where}\t{state}")
+    return 0
 
 
 def _history(args) -> int:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from core.refdata import TOTAL, Reference, reference
-from core.text import parse_number
+from core.numbers import INT, parse
 from etl.load import LoadResult, load_files
 from etl.template import write_template
 
@@ -347,7 +347,7 @@ def plan_files(ref: Reference, out_dir: Path, seed: int = 6, only: list[str] | N
     if jobs:
         out, u, rnd, values, ratings, texts = next(j for j in jobs if j[2] == "N2022")
         bad = dict(values)
-        bad[("card_holders", TOTAL, 2022)] = int(parse_number(bad[("member_end", TOTAL, 2022)])) + 1000
+        bad[("card_holders", TOTAL, 2022)] = int(parse(bad[("member_end", TOTAL, 2022)], INT)) + 1000
         flawed.append((str(out_dir / "flawed" / f"{rnd}_{u}_the_vuot_doan_vien.xlsx"), u, rnd, bad, ratings, texts))
         out, u, rnd, values, ratings, texts = next(j for j in jobs if j[2] == "TK2020")
         flawed.append((str(out_dir / "flawed" / f"{rnd}_{u}_sai_thang_xep_loai.xlsx"), u, rnd, values, ratings, texts))

@@ -1,9 +1,11 @@
 """The submission desk's logic (no Streamlit): check an upload for a user, accept it, compare versions.
 
-Reuses the loader: check_file for the findings, load_files to publish, rollback for history.
+Reuses the loader: the checks run in a sandboxed worker process (etl.worker), the change set is computed
+against the published snapshot, load_files publishes (checking again under the writer lock).
 """
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -11,10 +13,9 @@ import pandas as pd
 
 from core import audit
 from core.auth import User
-from core.config import settings
 from core.db import Warehouse
 from etl.findings import ERROR, Finding
-from etl.load import FileResult, check_file, load_files, rollback
+from etl.load import FileResult, load_files, rollback
 
 ALLOWED = (".xlsx", ".xls", ".csv")
 
@@ -25,25 +26,41 @@ def safe_suffix(name: str) -> str | None:
     return suffix if suffix in ALLOWED else None
 
 
+def _checked(data: bytes, display: str, suffix: str, warehouse: Path) -> FileResult:
+    """The upload checked in a sandboxed worker (never parsed in this server process), then previewed."""
+    from core import snapshots
+    from core.refdata import reference
+    from etl.load import check_files, preview, too_large
+    from etl.worker import shared
+    refused = too_large(display, "", len(data))
+    if refused:
+        return refused
+    with tempfile.TemporaryDirectory(prefix="cdcs-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        result = check_files([path], reference(), names={str(path): display}, sandbox=shared())[0]
+    return preview(result, snapshots.current(warehouse))
+
+
+def display_name(original_name: str) -> str:
+    """The uploaded name as shown (last path part, control characters dropped, at most 120 characters)."""
+    name = Path(original_name.replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable())[:120]
+    return name or "tep"
+
+
 def check_upload(data: bytes, original_name: str, user: User, warehouse: Path) -> FileResult:
-    """Findings for an uploaded file, with the permission check: the unit must be one the user may submit for."""
-    display = Path(original_name.replace("\\", "/")).name[:120] or "tep"
+    """Findings and change set for an uploaded file, with the permission check (the user's own unit only)."""
+    display = display_name(original_name)
     suffix = safe_suffix(display)
-    max_mb = settings()["loader"]["max_file_mb"]
-    if suffix is None or len(data) > max_mb * 1024 * 1024:
-        rule = "unsupported_type" if suffix is None else "file_too_large"
-        f = Finding(file=display, rule=rule, severity=ERROR, value=Path(display).suffix or display if suffix is None
-                    else f"{len(data) / 1e6:.1f} MB", expected=f"{max_mb} MB")
+    if suffix is None:
+        f = Finding(file=display, rule="unsupported_type", severity=ERROR, value=Path(display).suffix or display)
         result = FileResult(display, "", "", "rejected", findings=[f])
     else:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"upload{suffix}"
-            path.write_bytes(data)
-            result = check_file(path, data=data)
-        result.file_name = display
-        for f in result.findings:
-            f.file = display
-        if result.status == "accepted" and not user.can_submit(result.unit_code):
+        result = _checked(data, display, suffix, warehouse)
+        if result.status != "rejected" and not user.can_submit(result.unit_code):
             result.findings.append(Finding(
                 file=display, rule="unit_not_allowed", severity=ERROR, sheet="_meta" if suffix != ".csv" else "",
                 cell="B2" if suffix != ".csv" else "A2", value=result.unit_code or "",
@@ -65,11 +82,14 @@ def accept(data: bytes, original_name: str, user: User, warehouse: Path, note: s
     if checked.status != "accepted":
         return checked
     suffix = safe_suffix(checked.file_name)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="cdcs-upload-") as tmp:
         path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(data)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        from etl.worker import shared
         result = load_files([path], warehouse, loaded_by=user.name, note=note, progress=False,
-                            names={str(path): checked.file_name}).files[0]
+                            names={str(path): checked.file_name}, sandbox=shared()).files[0]
     audit.record(warehouse, "accepted" if result.status == "accepted" else result.status, user.name,
                  file=result.file_name, sha256=result.sha256, submission=result.submission_id, note=note)
     return result
@@ -88,5 +108,5 @@ def roll_back(user: User, warehouse: Path, unit: str, round_code: str, version: 
 
 
 def changes(wh: Warehouse, unit: str, round_code: str, version: int) -> pd.DataFrame:
-    """Values that differ between a version and the one before it (added, removed or changed, with the change)."""
-    return wh.query("version_changes", new=f"{unit}/{round_code}/v{version}", old=f"{unit}/{round_code}/v{version - 1}")
+    """What a version changed when it was accepted: numbers, ratings and answers, old → new."""
+    return wh.query("version_changes", submission=f"{unit}/{round_code}/v{version}")

@@ -6,39 +6,73 @@ import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from core.text import formula_safe, terminal_safe
+
 ERROR, WARNING = "error", "warning"
+_REOPEN = "Mở tệp bằng Excel, chọn Lưu dưới dạng .xlsx rồi nộp lại (hoặc tải mẫu mới và chép số liệu vào)."
 
 # rule -> (message, how to fix). {value}/{expected} are filled in per finding.
 MESSAGES: dict[str, tuple[str, str]] = {
+    # the whole file
     "empty_file": ("Tệp rỗng (0 byte).", "Lưu lại tệp từ Excel rồi nộp lại."),
-    "not_excel": ("Tệp không phải là bảng tính Excel hoặc CSV hợp lệ.", "Mở tệp bằng Excel, chọn Lưu dưới dạng .xlsx rồi nộp lại."),
-    "password_protected": ("Tệp được đặt mật khẩu, không đọc được.", "Gỡ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc) rồi nộp lại."),
-    "unreadable": ("Không đọc được tệp: {value}.", "Mở và lưu lại tệp bằng Excel, hoặc tải mẫu mới."),
-    "unsupported_type": ("Loại tệp {value} không được nhận.", "Chỉ nộp tệp .xlsx, .xls hoặc .csv."),
-    "file_too_large": ("Tệp quá lớn ({value}).", "Tệp phải nhỏ hơn {expected}."),
+    "empty_content": ("Tệp không có dòng dữ liệu nào.", "Kiểm tra lại tệp: dòng đầu là tiêu đề, sau đó là các dòng số liệu."),
+    "not_excel": ("Tệp không phải là bảng tính Excel hợp lệ (nội dung không khớp đuôi tệp).", _REOPEN),
+    "password_protected": ("Tệp được đặt mật khẩu hoặc mã hóa, không đọc được.", "Gỡ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc) rồi nộp lại."),
+    "unsupported_type": ("Loại tệp '{value}' không được nhận.", "Chỉ nộp tệp .xlsx, .xls hoặc .csv (tệp .xlsm có macro: lưu lại thành .xlsx)."),
+    "file_too_large": ("Tệp quá lớn ({value}).", "Tệp phải nhỏ hơn {expected}; mẫu báo cáo bình thường chỉ vài trăm KB."),
+    "damaged_zip": ("Tệp Excel bị hỏng, không giải nén được ({value}).", _REOPEN),
+    "zip_method": ("Tệp Excel dùng cách nén không hỗ trợ (mã {value}).", _REOPEN),
+    "too_many_members": ("Tệp Excel có quá nhiều thành phần ({value}).", _REOPEN),
+    "member_too_large": ("Một thành phần của tệp Excel quá lớn khi giải nén ({value}).", "Tệp bất thường; tải mẫu mới và chép số liệu vào."),
+    "zip_bomb": ("Tệp Excel nén bất thường (tỉ lệ nén {value}), bị từ chối để bảo vệ hệ thống.", "Tải mẫu mới và chép số liệu vào."),
+    "missing_member": ("Tệp Excel thiếu thành phần '{value}'.", _REOPEN),
+    "xml_encoding": ("Nội dung trang tính không ở mã UTF-8.", _REOPEN),
+    "xml_dtd": ("Tệp chứa khai báo DOCTYPE/ENTITY, không được phép trong tệp Excel.", "Tải mẫu mới và chép số liệu vào."),
+    "xml_broken": ("Nội dung trang tính bị hỏng ({value}).", _REOPEN),
+    "bad_shared_string": ("Ô tham chiếu tới chuỗi không tồn tại (chỉ số {value}); tệp bị hỏng.", _REOPEN),
+    "bad_cell_ref": ("Địa chỉ ô không hợp lệ '{value}'; tệp bị hỏng.", _REOPEN),
+    "unreadable_xls": ("Không đọc được tệp .xls ({value}).", _REOPEN),
+    "limit_memory": ("Kiểm tra tệp cần quá nhiều bộ nhớ (giới hạn {expected}); tệp bị từ chối.", "Tệp bất thường; tải mẫu mới và chép số liệu vào."),
+    "limit_cpu": ("Kiểm tra tệp mất quá nhiều thời gian xử lý (giới hạn {expected}); tệp bị từ chối.", "Tệp bất thường; tải mẫu mới và chép số liệu vào."),
+    "limit_time": ("Kiểm tra tệp quá lâu (giới hạn {expected}); tệp bị từ chối.", "Tệp bất thường; tải mẫu mới và chép số liệu vào."),
+    "worker_failed": ("Không kiểm tra được tệp (lỗi hệ thống mã {value}); tệp chưa được nạp.", "Thử nộp lại; nếu vẫn lỗi, báo quản trị viên kèm mã lỗi."),
+    "more_findings": ("Còn {value} lỗi/cảnh báo khác cùng loại '{expected}' không liệt kê.", "Sửa các ô đã nêu rồi kiểm tra lại tệp."),
+    # workbook structure
     "missing_meta": ("Không tìm thấy mã ẩn của mẫu (trang _meta).", "Hãy dùng đúng mẫu tải về từ hệ thống; không sao chép số liệu sang tệp khác."),
     "unknown_unit": ("Mã đơn vị '{value}' không có trong danh mục.", "Kiểm tra mã đơn vị; dùng mẫu tải về cho đúng đơn vị."),
     "unknown_round": ("Kỳ báo cáo '{value}' không có trong danh mục.", "Dùng mẫu của kỳ báo cáo đang mở."),
     "unit_inactive": ("Đơn vị {value} không hoạt động vào năm {expected}.", "Từ 01/7/2025 báo cáo theo LĐLĐ tỉnh, thành phố mới (34 tỉnh); trước đó theo 63 tỉnh."),
     "missing_sheet": ("Thiếu trang '{expected}'.", "Không xóa trang của mẫu; tải lại mẫu và chép số liệu vào."),
     "unknown_sheet": ("Trang '{value}' không thuộc mẫu báo cáo.", "Dùng mẫu đúng kỳ báo cáo; không chép trang từ tệp khác."),
-    "duplicate_sheet": ("Trang mã '{value}' xuất hiện hai lần.", "Xóa trang thừa, chỉ giữ một trang cho mỗi mục."),
+    "duplicate_sheet": ("Trang mã '{value}' xuất hiện hai lần (đã có ở trang '{expected}').", "Xóa trang thừa, chỉ giữ một trang cho mỗi mục."),
+    "duplicate_sheet_name": ("Hai trang cùng tên '{value}'; tệp bị hỏng.", _REOPEN),
     "sheet_renamed": ("Trang '{value}' đã bị đổi tên (tên đúng: '{expected}'). Vẫn đọc được nhờ mã ẩn.", "Không cần sửa; lần sau nên giữ tên trang của mẫu."),
     "extra_sheet": ("Trang '{value}' không thuộc mẫu, đã bỏ qua.", "Không cần sửa nếu trang này chỉ để ghi chú."),
+    "outside_template": ("{value} ô có nội dung nằm ngoài vùng của mẫu (ô đầu tiên {cell}), đã bỏ qua.", "Không nhập ngoài bảng của mẫu; xóa các ô đó nếu không cần."),
     "bad_year_header": ("Dòng mã năm có giá trị '{value}' không phải là năm.", "Không sửa dòng ẩn chứa năm; tải lại mẫu."),
+    "bad_year": ("Năm '{value}' không hợp lệ (các năm có kỳ báo cáo: {expected}).", "Ghi năm bằng 4 chữ số, ví dụ 2021."),
     "year_outside_round": ("Năm {value} không thuộc kỳ báo cáo (các năm {expected}).", "Dùng mẫu đúng kỳ báo cáo, không thêm cột năm."),
     "missing_year": ("Thiếu cột năm {expected}.", "Không xóa cột năm của mẫu."),
     "unknown_indicator": ("Mã chỉ tiêu '{value}' không có trong bộ chỉ tiêu.", "Không sửa cột mã ẩn; tải lại mẫu."),
     "unknown_sector": ("Mã khu vực '{value}' không hợp lệ (hợp lệ: {expected}).", "Không sửa cột mã ẩn; trong CSV để trống cột sector cho dòng tổng."),
-    "sector_not_allowed": ("Chỉ tiêu này không chia theo khu vực.", "Chỉ nhập dòng tổng cho chỉ tiêu này."),
-    "duplicate_row": ("Chỉ tiêu bị lặp: '{value}' đã có ở ô {expected}.", "Xóa dòng lặp, mỗi chỉ tiêu chỉ nhập một lần cho mỗi năm."),
+    "sector_not_allowed": ("Chỉ tiêu này không chia theo khu vực (gặp khu vực '{value}').", "Chỉ nhập dòng tổng cho chỉ tiêu này."),
     "row_without_code": ("Dòng có số liệu nhưng không có mã chỉ tiêu (giá trị '{value}'), đã bỏ qua.", "Không chèn dòng mới vào mẫu; dòng cộng tổng không cần nhập."),
-    "not_a_number": ("Giá trị '{value}' không phải là số.", "Nhập số, ví dụ 1.234.567 hoặc 12,5; để trống nếu không có số liệu."),
-    "negative": ("Giá trị âm: {value}.", "Nhập số không âm."),
-    "not_integer": ("Số người/đơn vị phải là số nguyên, gặp {value}.", "Nhập số nguyên (không có phần thập phân)."),
-    "out_of_range": ("Giá trị {value} vượt giới hạn hợp lý ({expected}).", "Kiểm tra lại đơn vị tính (người, triệu đồng) và số chữ số."),
     "formula_no_value": ("Ô chứa công thức nhưng chưa có giá trị tính sẵn.", "Mở tệp bằng Excel, để Excel tính xong rồi lưu lại; hoặc gõ số thay cho công thức."),
     "formula_cached": ("Ô chứa công thức; đã dùng giá trị Excel tính sẵn ({value}).", "Không cần sửa; nên gõ số trực tiếp."),
+    # values
+    "not_a_number": ("Giá trị '{value}' không phải là số.", "Nhập số, ví dụ 1.234.567 hoặc 12,5; để trống nếu không có số liệu; gõ 'xóa' để xóa số đã nộp."),
+    "excel_error": ("Ô có lỗi công thức Excel {value}.", "Sửa công thức cho ra số (hoặc gõ số trực tiếp); để trống nếu không có số liệu."),
+    "ambiguous_number": ("Số '{value}' đọc được hai cách ({expected}).", "Viết rõ: nếu là số thập phân hãy thêm chữ số (0,1250; 12,50) hoặc dùng dấu phẩy thập phân kèm dấu chấm hàng nghìn ở ô khác; nếu là số nguyên hãy bỏ dấu ngăn cách (12500). Tốt nhất gõ số vào ô dạng số của Excel."),
+    "bad_grouping": ("Số '{value}' viết sai nhóm chữ số (dấu ngăn cách hàng nghìn phải đứng trước đúng 3 chữ số).", "Viết liền (1234567) hoặc ngăn mỗi 3 chữ số: 1.234.567."),
+    "percent_not_allowed": ("Chỉ tiêu này không phải tỷ lệ phần trăm, gặp '{value}'.", "Nhập số tuyệt đối (người, đơn vị, triệu đồng), không có dấu %."),
+    "negative": ("Giá trị âm: {value}.", "Nhập số không âm."),
+    "not_integer": ("Số người/đơn vị phải là số nguyên, gặp '{value}'.", "Nhập số nguyên; dấu chấm, dấu phẩy hoặc khoảng trắng chỉ dùng để ngăn cách hàng nghìn (1.234.567)."),
+    "out_of_range": ("Giá trị {value} vượt giới hạn hợp lý ({expected}).", "Kiểm tra lại đơn vị tính (người, triệu đồng) và số chữ số."),
+    "duplicate_conflict": ("Giá trị bị nhập hai lần khác nhau: {value}, trong khi ô {expected} đã có giá trị khác.", "Giữ một giá trị đúng, xóa dòng/ô còn lại."),
+    "duplicate_same": ("Giá trị bị nhập hai lần giống nhau: {value} (đã có ở ô {expected}).", "Không cần sửa; nên xóa dòng lặp."),
+    "number_convention": ("Tệp dùng cách viết số {value}; các số như '1.234' hay '0,125' đã đọc theo cách này.", "Không cần sửa nếu đúng; nếu không, viết rõ các số thập phân."),
+    "delete_nothing": ("Ô đánh dấu 'xóa' nhưng hệ thống chưa có số liệu nào ở đây.", "Không cần sửa."),
+    "missing_kept": ("Ô ghi '{value}' (không có số liệu) nhưng hệ thống đang có số {expected} từ phiên bản trước: số cũ được giữ nguyên.", "Nếu muốn xóa số cũ, gõ 'xóa' vào ô này."),
     "sector_sum": ("Tổng các khu vực ({value}) khác dòng tổng ({expected}).", "Sửa các dòng 'Trong đó' hoặc dòng tổng cho khớp nhau."),
     "sector_sum_exceeds": ("Tổng các khu vực đã nhập ({value}) lớn hơn dòng tổng ({expected}).", "Sửa các dòng 'Trong đó' hoặc dòng tổng."),
     "unknown_rating_level": ("Mức xếp loại '{value}' không có trong danh mục.", "Chọn mức từ danh sách thả xuống."),
@@ -46,13 +80,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_question": ("Mã câu hỏi '{value}' không có trong danh mục.", "Không sửa cột mã ẩn; trong CSV dùng mã câu hỏi của mẫu."),
     "text_too_long": ("Câu trả lời dài {value} ký tự.", "Rút gọn dưới {expected} ký tự."),
     "empty_submission": ("Tệp không có số liệu nào.", "Điền số liệu vào các ô nền vàng rồi nộp lại."),
+    # long CSV
     "csv_header": ("Tiêu đề CSV không đúng: '{value}'.", "Dòng đầu phải là {expected}."),
     "csv_columns": ("Dòng có {value} cột, cần {expected}.", "Kiểm tra dấu phân cách; giá trị có dấu phẩy phải đặt trong ngoặc kép."),
     "csv_encoding": ("Tệp CSV không ở mã UTF-8; đã đọc theo mã {value}.", "Không cần sửa; lần sau lưu CSV dạng 'CSV UTF-8'."),
+    "csv_encoding_bad": ("Tệp CSV mã UTF-16 bị hỏng.", "Lưu lại CSV dạng 'CSV UTF-8'."),
+    "csv_binary": ("Tệp CSV chứa ký tự nhị phân (NUL) — không phải tệp văn bản.", "Lưu lại CSV dạng 'CSV UTF-8' từ Excel."),
+    "csv_field_too_long": ("Một ô CSV dài bất thường (thường do thiếu dấu ngoặc kép đóng).", "Kiểm tra dấu ngoặc kép ở dòng này và các dòng trước."),
+    "csv_damaged": ("Không đọc được dòng CSV ({value}).", "Lưu lại CSV dạng 'CSV UTF-8' từ Excel."),
+    "too_many_rows": ("Tệp CSV có hơn {expected} dòng — quá nhiều cho một đơn vị.", "Mỗi tệp chỉ chứa số liệu của một đơn vị và một kỳ báo cáo."),
     "csv_multi_unit": ("Tệp chứa nhiều đơn vị ({value}).", "Mỗi tệp chỉ chứa số liệu của một đơn vị."),
     "unit_not_allowed": ("Không được nộp cho đơn vị {value}.", "Dùng mẫu của đơn vị mình."),
     "csv_round": ("Các năm {value} không thuộc cùng một kỳ báo cáo.", "Tách thành các tệp theo từng kỳ báo cáo."),
 }
+
+
+def fmt(v) -> str:
+    """A number as users write it: 1.234.567 or 12,5 (up to 4 decimals, trailing zeros dropped)."""
+    v = float(v)
+    if v.is_integer():
+        return f"{int(v):,}".replace(",", ".")
+    text = f"{v:,.4f}".rstrip("0").rstrip(".")
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 @dataclass
@@ -72,23 +121,33 @@ class Finding:
     def __post_init__(self):
         template = MESSAGES.get(self.rule)
         if template and not self.message:
-            self.message = template[0].format(value=self.value, expected=self.expected)
+            self.message = template[0].format(value=self.value, expected=self.expected, cell=self.cell)
         if template and not self.fix:
-            self.fix = template[1].format(value=self.value, expected=self.expected)
+            self.fix = template[1].format(value=self.value, expected=self.expected, cell=self.cell)
+
+    @property
+    def where(self) -> str:
+        """Where the problem is, in words: sheet and cell, CSV cell, or the whole file."""
+        if self.sheet and self.cell:
+            return f"trang '{self.sheet}', ô {self.cell}"
+        if self.sheet:
+            return f"trang '{self.sheet}'"
+        return f"ô {self.cell}" if self.cell else "cả tệp"
 
     def line(self) -> str:
-        """The finding as one Vietnamese line for a terminal."""
+        """The finding as one Vietnamese line for a terminal (control characters escaped)."""
         label = "LỖI" if self.severity == ERROR else "Cảnh báo"
-        where = f"trang '{self.sheet}', ô {self.cell}" if self.sheet else (f"ô {self.cell}" if self.cell else "cả tệp")
-        found = f" Giá trị: '{self.value}'." if self.value and self.value not in self.message else ""
-        return f"[{label}] {self.file} — {where}: {self.message}{found} Cách sửa: {self.fix} ({self.rule})"
+        found = f" Gặp: {self.value}." if self.value and self.value not in self.message else ""
+        need = f" Cần: {self.expected}." if self.expected and self.expected not in self.message else ""
+        message = self.message if self.message.endswith((".", "?", "!")) else self.message + "."
+        return terminal_safe(f"[{label}] {self.file} — {self.where}: {message}{found}{need} Cách sửa: {self.fix} ({self.rule})")
 
 
 FIELDS = [f.name for f in fields(Finding)]
 
 
 def write_report(findings_by_file: list[dict], out_json: Path, out_csv: Path) -> None:
-    """Machine-readable load report: JSON with per-file status, CSV with one row per finding."""
+    """Machine-readable load report: JSON with per-file status, CSV with one row per finding (formula-safe)."""
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(findings_by_file, ensure_ascii=False, indent=1), encoding="utf-8")
     with open(out_csv, "w", newline="", encoding="utf-8-sig") as f:
@@ -96,7 +155,7 @@ def write_report(findings_by_file: list[dict], out_json: Path, out_csv: Path) ->
         w.writeheader()
         for item in findings_by_file:
             for finding in item["findings"]:
-                w.writerow({"status": item["status"], **finding})
+                w.writerow({k: formula_safe(v) for k, v in {"status": item["status"], **finding}.items()})
 
 
 def as_dict(f: Finding) -> dict:

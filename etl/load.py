@@ -1,13 +1,18 @@
-"""Loading submission files: read, validate, version, publish. A rejected file loads nothing."""
+"""Loading submission files: check (in sandboxed workers, no lock), decide and publish (under the writer lock).
+
+Every accepted file is a version of (unit, round) whose scope is the keys it mentions: numbers by (unit,
+year, sector, indicator), ratings by (unit, year, scheme, level), answers by (unit, round, question). The
+value in force for a key is the one of the newest active version that mentions it; a file never removes a
+value it does not mention ("xóa" in a cell removes one explicitly). A file that changes nothing is not a new
+version. A rejected file loads nothing; the other files of the same command are not affected.
+"""
 from __future__ import annotations
 
 import getpass
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,13 +23,15 @@ from core import snapshots
 from core.config import settings
 from core.db import connect
 from core.refdata import Reference, reference
+from core.text import terminal_safe
 from etl.findings import ERROR, WARNING, Finding, write_report
 from etl.read import read_file
-from etl.validate import RATING_COLUMNS, TEXT_COLUMNS, VALUE_COLUMNS, Clean, validate, year_on_year
+from etl.rules import ChangeSet, UnitFigures, apply, assess, diff
+from etl.validate import RATING_COLUMNS, TEXT_COLUMNS, VALUE_COLUMNS, Clean, validate
 from etl.warehouse import REJECTIONS, build_snapshot
 
-
-PARALLEL_FROM = 16  # files; below this a worker pool costs more than it saves
+CHANGE_COLUMNS = ["submission_id", "kind", "unit_code", "year", "sector", "code", "round_code", "old_value",
+                  "new_value", "old_text", "new_text", "status", "is_large", "sheet", "cell"]
 
 
 @dataclass
@@ -43,11 +50,17 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     clean: Clean | None = None
     simulated: bool = False
+    changes: ChangeSet | None = None
 
     def summary(self) -> dict:
-        d = {k: v for k, v in asdict(self).items() if k not in ("findings", "clean")}
+        d = {k: v for k, v in asdict(self).items() if k not in ("findings", "clean", "changes")}
         d["findings"] = [asdict(f) for f in self.findings]
+        d["changes"] = self.changes.counts if self.changes else None
         return d
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
 
 
 @dataclass
@@ -55,18 +68,107 @@ class LoadResult:
     files: list[FileResult]
     snapshot: snapshots.Snapshot | None
     report: Path | None = None
+    dry_run: bool = False
 
     @property
     def exit_code(self) -> int:
         return 1 if any(f.status == "rejected" for f in self.files) else 0
 
 
-class _State:
-    """What the current snapshot already holds: versions, hashes and values for year-on-year checks."""
+def _reject(name: str, path: str, rule: str, sha: str = "", **kw) -> FileResult:
+    return FileResult(name, path, sha, "rejected", findings=[Finding(file=name, rule=rule, severity=ERROR, **kw)])
 
-    def __init__(self, snap: snapshots.Snapshot | None):
+
+def _size_mb() -> int:
+    return int(settings()["loader"]["max_file_mb"])
+
+
+def too_large(name: str, path: str, size: int) -> FileResult | None:
+    """A rejection when a file is over the size limit (decided from its size, before reading it)."""
+    limit = _size_mb()
+    if size > limit * 2**20:
+        return _reject(name, path, "file_too_large", value=f"{size / 2**20:,.1f} MB".replace(",", "X").replace(".", ",").replace("X", "."),
+                       expected=f"{limit} MB")
+    return None
+
+
+def check_file(path: Path, ref: Reference | None = None, name: str | None = None) -> FileResult:
+    """Read and validate one file, in this process (the workers call it; tests may too)."""
+    ref = ref or reference()
+    path = Path(path)
+    name = name or path.name
+    refused = too_large(name, str(path), path.stat().st_size)
+    if refused:
+        return refused
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    parsed = read_file(name, data, ref)
+    del data
+    clean = validate(parsed, ref)
+    parsed.close()
+    status = "rejected" if parsed.has_errors else "accepted"
+    known_unit = parsed.unit_code in ref.units.index and parsed.round_code in ref.rounds.index
+    return FileResult(name, str(path), sha, status, parsed.unit_code, parsed.round_code, rows=clean.row_count,
+                      findings=parsed.findings, clean=clean if known_unit else None, simulated=parsed.simulated)
+
+
+def check_files(paths: list[Path], ref: Reference, names: dict[str, str] | None = None, sandbox=None,
+                progress: bool = False) -> list[FileResult]:
+    """Check every file in sandboxed workers; a file that breaks a limit is rejected, the others go on."""
+    from etl.worker import error_id, shared
+    names = names or {}
+    results: list[FileResult | None] = []
+    todo = []
+    for i, path in enumerate(paths):
+        name = names.get(str(path), Path(path).name)
+        try:
+            size = Path(path).stat().st_size
+        except OSError:
+            results.append(_reject(name, str(path), "worker_failed", value="không đọc được tệp"))
+            continue
+        results.append(too_large(name, str(path), size))
+        if results[-1] is None:
+            todo.append((i, Path(path), name))
+    bar = _progress(len(todo)) if progress and todo else None
+    sandbox = sandbox or shared()
+    try:
+        outcomes = sandbox.check_many([(p, n) for _, p, n in todo], ref.folder, on_done=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    limits = sandbox.limits
+    detail = {"limit_memory": f"{limits.memory_mb} MB", "limit_cpu": f"{limits.cpu_seconds} giây",
+              "limit_time": f"{limits.timeout_seconds:g} giây"}
+    for (i, path, name), (kind, payload) in zip(todo, outcomes):
+        if kind == "ok":
+            results[i] = payload
+        elif kind in detail:
+            results[i] = _reject(name, str(path), kind, expected=detail[kind])
+        else:
+            eid = error_id()
+            _log_error(eid, name, payload)
+            results[i] = _reject(name, str(path), "worker_failed", value=eid)
+    return results
+
+
+def _log_error(eid: str, name: str, text) -> None:
+    """Unexpected failures go to the server log (stderr of the server, never the user's screen)."""
+    import logging
+    logging.getLogger("cdcs.load").error("check failed [%s] %s\n%s", eid, terminal_safe(name), text)
+
+
+def _progress(total: int):
+    from tqdm import tqdm
+    return tqdm(total=total, desc="Đang kiểm tra", unit="tệp", file=sys.stderr)
+
+
+class State:
+    """What the current snapshot holds for the units of a batch: versions, hashes and figures in force."""
+
+    def __init__(self, snap: snapshots.Snapshot | None, units: set[str]):
         self.versions: dict[tuple[str, str], dict[str, int]] = {}
-        self.prior: dict[tuple[str, str, int], float] = {}
+        self.max_version: dict[tuple[str, str], int] = {}
+        self.figures: dict[str, UnitFigures] = {u: UnitFigures() for u in units}
         self.seq = 0
         if snap is None:
             return
@@ -74,107 +176,102 @@ class _State:
         try:
             for unit, rnd, version, sha in con.execute("select unit_code, round_code, version, sha256 from raw_submission").fetchall():
                 self.versions.setdefault((unit, rnd), {})[sha] = version
+                self.max_version[(unit, rnd)] = max(self.max_version.get((unit, rnd), 0), version)
             self.seq = con.execute("select coalesce(max(seq), 0) from raw_submission_event").fetchone()[0]
-            rows = con.execute("select unit_code, indicator_code, year, value from stg_value where sector = 'TOTAL' "
-                               "and indicator_code in ('member_end', 'cdcs_total')").fetchall()
-            self.prior = {(u, i, y): v for u, i, y, v in rows}
+            if not units:
+                return
+            params = [sorted(units)]
+            for u, code, sector, year, value, sid in con.execute(
+                    "select unit_code, indicator_code, sector, year, value, submission_id from stg_value "
+                    "where list_contains(?, unit_code)", params).fetchall():
+                key = (code, sector, year)
+                self.figures[u].values[key] = value
+                self.figures[u].source[("value", key)] = sid
+            for u, year, level, count, sid in con.execute(
+                    "select unit_code, year, level_code, cdcs_count, submission_id from stg_rating "
+                    "where list_contains(?, unit_code)", params).fetchall():
+                self.figures[u].ratings[(year, level)] = count
+                self.figures[u].source[("rating", (year, level))] = sid
+            for u, rnd, q, text, sid in con.execute(
+                    "select unit_code, round_code, question_code, text, submission_id from stg_text "
+                    "where list_contains(?, unit_code)", params).fetchall():
+                self.figures[u].texts[(rnd, q)] = text
+                self.figures[u].source[("text", (rnd, q))] = sid
         finally:
             con.close()
 
-    def lookup(self, unit: str, indicator: str, year: int) -> float | None:
-        return self.prior.get((unit, indicator, year))
+
+def preview(result: FileResult, snap: snapshots.Snapshot | None, ref: Reference | None = None) -> FileResult:
+    """The findings of the rules on the unit's figures and the change set, against a snapshot (no lock)."""
+    if result.clean is None:
+        return result
+    _decide([result], State(snap, {result.unit_code}), ref or reference(), dry_run=True)
+    return result
 
 
-def _progress(items, enabled: bool, total: int):
-    if not enabled:
-        return items
-    from tqdm import tqdm
-    return tqdm(items, desc="Đang kiểm tra", unit="tệp", total=total, file=sys.stderr)
+def _decide(results: list[FileResult], state: State, ref: Reference, dry_run: bool) -> None:
+    """In command order: rules on the figures after each file, its change set, and its version number.
 
-
-def _check_all(paths: list[Path], ref: Reference):
-    """Check files in order; many files are read and validated on every core (results stay in order)."""
-    workers = min(os.cpu_count() or 1, 4)
-    if len(paths) < PARALLEL_FROM or workers < 2 or ref is not reference():
-        for path in paths:
-            yield check_file(path, ref)
-        return
-    # spawn, not fork: the parent may hold DuckDB or server threads that must not be copied mid-state
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from pool.map(check_file, paths, chunksize=8)
-
-
-def check_file(path: Path, ref: Reference | None = None, data: bytes | None = None) -> FileResult:
-    """Read and validate one file without loading it (year-on-year rules are applied by the caller)."""
-    ref = ref or reference()
-    path = Path(path)
-    max_mb = settings()["loader"]["max_file_mb"]
-    data = path.read_bytes() if data is None else data
-    sha = hashlib.sha256(data).hexdigest()
-    if len(data) > max_mb * 1024 * 1024:
-        f = Finding(file=path.name, rule="file_too_large", severity=ERROR, value=f"{len(data) / 1e6:.1f} MB",
-                    expected=f"{max_mb} MB")
-        return FileResult(path.name, str(path), sha, "rejected", findings=[f])
-    parsed = read_file(path, ref, data)
-    clean = validate(parsed, ref)
-    status = "rejected" if parsed.has_errors else "accepted"
-    return FileResult(path.name, str(path), sha, status, parsed.unit_code, parsed.round_code,
-                      rows=clean.row_count, findings=parsed.findings, clean=clean, simulated=parsed.simulated)
+    A file already refused cell by cell is still checked against the rules, so that one report lists every
+    problem; it is never loaded."""
+    for r in results:
+        if r.clean is None:
+            continue
+        figures = state.figures.setdefault(r.unit_code, UnitFigures())
+        r.findings += assess(r.clean, figures, ref, r.file_name)
+        if r.status != "accepted":
+            continue
+        if any(f.severity == ERROR for f in r.findings):
+            r.status = "rejected"
+            continue
+        r.changes = diff(r.clean, figures)
+        key = (r.unit_code, r.round_code)
+        known = state.versions.setdefault(key, {})
+        if not r.changes.changes_anything:
+            r.status = "unchanged"  # not a new version; `version` names the identical file when there is one
+            r.version = known.get(r.sha256)
+            r.submission_id = _submission_id(*key, r.version) if r.version else None
+            continue
+        r.version = state.max_version.get(key, 0) + 1
+        state.max_version[key] = r.version
+        known[r.sha256] = r.version
+        r.submission_id = _submission_id(*key, r.version)
+        state.figures[r.unit_code] = apply(r.clean, figures, r.submission_id)
 
 
 def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = None,
                received_at: dict[str, datetime] | None = None, progress: bool | None = None,
-               ref: Reference | None = None, note: str = "", names: dict[str, str] | None = None) -> LoadResult:
-    """Validate each file and publish one new snapshot holding every accepted file as a new version.
+               ref: Reference | None = None, note: str = "", names: dict[str, str] | None = None,
+               dry_run: bool = False, sandbox=None) -> LoadResult:
+    """Check each file, then publish one new snapshot holding every accepted file as a new version.
 
-    Files are independent: a rejected file loads nothing; the others still load. The same bytes already
-    loaded for a unit and round change nothing. `received_at` (file name -> time) back-dates demo files;
-    `names` (path -> name) records an upload under the name its sender gave it.
+    Files are independent: a rejected file loads nothing; the others still load. `received_at` (file name
+    -> time) back-dates demo files; `names` (path -> name) records an upload under the name its sender gave.
+    dry_run: check and compute the change sets against the current snapshot, load nothing.
     """
     ref = ref or reference()
     warehouse = Path(warehouse)
     loaded_by = loaded_by or getpass.getuser()
     progress = sys.stderr.isatty() if progress is None else progress
     received_at = received_at or {}
-    results: list[FileResult] = []
+    results = check_files([Path(p) for p in paths], ref, names, sandbox, progress)
+    now = datetime.now()
+    if dry_run:
+        snap = snapshots.current(warehouse)
+        _decide(results, State(snap, {r.unit_code for r in results if r.clean is not None}), ref, dry_run=True)
+        return LoadResult(results, snap, dry_run=True)
     with snapshots.writer_lock(warehouse):
         snapshots.sweep_temporary(warehouse)  # a build left by a killed load is never resumed
-        state = _State(snapshots.current(warehouse))
-        for result in _progress(_check_all([Path(p) for p in paths], ref), progress, len(paths)):
-            results.append(result)
-            if names and result.path in names:  # uploads: record the name the user gave, not the temp path
-                result.file_name = names[result.path]
-                for f in result.findings:
-                    f.file = result.file_name
-            if result.status != "accepted":
-                continue
-            result.findings += year_on_year(result.clean, result.file_name, ref, state.lookup)
-            if any(f.severity == ERROR for f in result.findings):
-                result.status = "rejected"
-                continue
-            key = (result.unit_code, result.round_code)
-            known = state.versions.setdefault(key, {})
-            if result.sha256 in known:
-                result.status, result.version = "unchanged", known[result.sha256]
-                result.submission_id = _submission_id(*key, result.version)
-                continue
-            result.version = max(known.values(), default=0) + 1
-            result.submission_id = _submission_id(*key, result.version)
-            known[result.sha256] = result.version
-            for unit, year, sector, code, value, _, _ in result.clean.values:
-                if sector == "TOTAL":
-                    state.prior[(unit, code, year)] = value
-        accepted = [r for r in results if r.status == "accepted"]
-        rejected = [r for r in results if r.status == "rejected"]
-        now = datetime.now()
-        if rejected:
-            _log_rejections(warehouse, rejected, now)
         snap = snapshots.current(warehouse)
+        state = State(snap, {r.unit_code for r in results if r.clean is not None})
+        _decide(results, state, ref, dry_run=False)
+        accepted = [r for r in results if r.status == "accepted"]
         if accepted:
-            def change(con):
-                _insert(con, accepted, state, loaded_by, received_at, now, note)
-            snap = build_snapshot(warehouse, ref, change)
-        report = _report(warehouse, results, now)
+            snap = build_snapshot(warehouse, ref, lambda con: _insert(con, accepted, state, loaded_by, received_at, now, note))
+    rejected = [r for r in results if r.status == "rejected"]
+    if rejected:
+        _log_rejections(warehouse, rejected, now)
+    report = _report(warehouse, results, now)
     return LoadResult(results, snap, report)
 
 
@@ -182,43 +279,88 @@ def _submission_id(unit: str, round_code: str, version: int) -> str:
     return f"{unit}/{round_code}/v{version}"
 
 
-def _insert(con, accepted: list[FileResult], state: _State, by: str, received_at: dict, now: datetime, note: str) -> None:
-    subs, events, values, ratings, texts, findings = [], [], [], [], [], []
+def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _insert_frame(con, table: str, df: pd.DataFrame) -> None:
+    if df.empty:
+        return
+    con.register("_new", df)
+    try:
+        con.execute(f"insert into {table} ({', '.join(df.columns)}) select {', '.join(df.columns)} from _new")
+    finally:
+        con.unregister("_new")
+
+
+def change_rows(submission_id: str, unit: str, changes: ChangeSet) -> list[tuple]:
+    """The change set as raw_change rows (numbers, ratings and answers alike)."""
+    rows = []
+    for c in changes.items:
+        if c.kind == "value":
+            code, sector, year = c.key
+            rows.append((submission_id, "value", unit, year, sector, code, None, c.old, c.new, None, None,
+                         c.status, c.large, c.sheet, c.cell))
+        elif c.kind == "rating":
+            year, level = c.key
+            rows.append((submission_id, "rating", unit, year, None, level, None, c.old, c.new, None, None,
+                         c.status, c.large, c.sheet, c.cell))
+        else:
+            rnd, question = c.key
+            rows.append((submission_id, "text", unit, None, None, question, rnd, None, None, c.old, c.new,
+                         c.status, c.large, c.sheet, c.cell))
+    return rows
+
+
+def _insert(con, accepted: list[FileResult], state: State, by: str, received_at: dict, now: datetime, note: str) -> None:
+    subs, events, values, ratings, texts, findings, changes = [], [], [], [], [], [], []
     seq = state.seq
     for r in accepted:
         at = received_at.get(r.file_name, now)
         c = r.clean
+        n = r.changes.counts
         n_warn = sum(f.severity == WARNING for f in r.findings)
         subs.append((r.submission_id, r.unit_code, r.round_code, r.version, r.sha256, r.file_name, at, by,
-                     len(c.values), len(c.ratings), len(c.texts), n_warn, r.simulated, note))
+                     len(c.values), len(c.ratings), len(c.texts), n_warn, r.simulated, note,
+                     n["new"], n["changed"], n["removed"], n["unchanged"]))
         seq += 1
         events.append((seq, r.submission_id, "accepted", at, by, note))
         for rows, out in ((c.values, values), (c.ratings, ratings), (c.texts, texts)):
             out.extend((r.submission_id, *row) for row in rows)
+        changes.extend(change_rows(r.submission_id, r.unit_code, r.changes))
         for f in r.findings:
             findings.append((r.submission_id, r.file_name, r.sha256, r.unit_code, r.round_code, "accepted", f.severity,
                              f.rule, f.sheet, f.cell, f.value, f.expected, f.message, f.fix, now))
-    con.executemany("insert into raw_submission values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", subs)
-    con.executemany("insert into raw_submission_event values (?,?,?,?,?,?)", events)
-    if findings:
-        con.executemany("insert into raw_finding values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", findings)
+    _insert_frame(con, "raw_submission", _frame(subs, SUBMISSION_COLUMNS))
+    _insert_frame(con, "raw_submission_event", _frame(events, EVENT_COLUMNS))
+    _insert_frame(con, "raw_finding", _frame(findings, FINDING_COLUMNS))
+    _insert_frame(con, "raw_change", _frame(changes, CHANGE_COLUMNS))
     for table, rows, cols in (("raw_value", values, VALUE_COLUMNS), ("raw_rating", ratings, RATING_COLUMNS),
                               ("raw_text", texts, TEXT_COLUMNS)):
-        if rows:
-            names = ["submission_id", *cols]
-            con.register("_new", pd.DataFrame(rows, columns=names))
-            con.execute(f"insert into {table} ({', '.join(names)}) select {', '.join(names)} from _new")
-            con.unregister("_new")
+        _insert_frame(con, table, _frame(rows, ["submission_id", *cols]))
+
+
+SUBMISSION_COLUMNS = ["submission_id", "unit_code", "round_code", "version", "sha256", "file_name", "received_at",
+                      "loaded_by", "n_values", "n_ratings", "n_texts", "n_warnings", "simulated", "note", "n_new",
+                      "n_changed", "n_removed", "n_unchanged"]
+EVENT_COLUMNS = ["seq", "submission_id", "event", "event_at", "by_user", "reason"]
+FINDING_COLUMNS = ["submission_id", "file_name", "sha256", "unit_code", "round_code", "status", "severity", "rule",
+                   "sheet", "cell", "value", "expected", "message", "fix", "found_at"]
 
 
 def _log_rejections(warehouse: Path, rejected: list[FileResult], now: datetime) -> None:
-    """Append one line per rejected file; the log is never rewritten."""
-    with open(warehouse / REJECTIONS, "a", encoding="utf-8") as f:
+    """Append one line per rejected file (its first findings); a line cut by a kill never swallows the next."""
+    path = warehouse / REJECTIONS
+    with open(path, "a+b") as f:
+        f.seek(0, os.SEEK_END)
+        if f.tell() > 0:
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) != b"\n":
+                f.write(b"\n")
         for r in rejected:
-            f.write(json.dumps({"file_name": r.file_name, "sha256": r.sha256, "unit_code": r.unit_code,
-                                "round_code": r.round_code, "at": now.isoformat(timespec="seconds"),
-                                "findings": [asdict(x) for x in r.findings if x.severity == ERROR]},
-                               ensure_ascii=False) + "\n")
+            f.write((json.dumps({"file_name": r.file_name, "sha256": r.sha256, "unit_code": r.unit_code,
+                                 "round_code": r.round_code, "at": now.isoformat(timespec="seconds"),
+                                 "findings": [asdict(x) for x in r.errors[:20]]}, ensure_ascii=False) + "\n").encode())
 
 
 def _report(warehouse: Path, results: list[FileResult], now: datetime) -> Path:
@@ -228,9 +370,29 @@ def _report(warehouse: Path, results: list[FileResult], now: datetime) -> Path:
     return out
 
 
+def _active_after_events(events: list[tuple[int, str, int]]) -> tuple[set[int], dict[int, set[int]]]:
+    """Replay the (seq, event, version) of one unit and round: the active versions now, and right after each
+    version was accepted."""
+    active: set[int] = set()
+    after_accept: dict[int, set[int]] = {}
+    for _, event, version in events:
+        if event == "accepted":
+            active.add(version)
+            after_accept[version] = set(active)
+        elif event in ("reactivated", "rollback"):
+            active.add(version)
+        elif event == "deactivated":
+            active.discard(version)
+    return active, after_accept
+
+
 def rollback(warehouse: Path, unit: str, round_code: str, to_version: int, by: str | None = None,
              reason: str = "", ref: Reference | None = None) -> snapshots.Snapshot:
-    """Make an earlier version current again, in a new snapshot; history keeps every version."""
+    """Make (unit, round) as it was right after version `to_version` was accepted, in a new snapshot.
+
+    Versions accepted later become inactive (their values stop counting), versions that were active then
+    become active again; history keeps every version and every event.
+    """
     ref = ref or reference()
     warehouse = Path(warehouse)
     by = by or getpass.getuser()
@@ -238,17 +400,74 @@ def rollback(warehouse: Path, unit: str, round_code: str, to_version: int, by: s
         snap = snapshots.current(warehouse)
         if snap is None:
             raise LookupError("Kho dữ liệu chưa có bản nào.")
-        sub_id = _submission_id(unit, round_code, to_version)
         con = connect(snap.path, read_only=True)
         try:
-            exists = con.execute("select count(*) from raw_submission where submission_id = ?", [sub_id]).fetchone()[0]
+            rows = con.execute(
+                "select e.seq, e.event, s.version, s.submission_id from raw_submission_event as e "
+                "join raw_submission as s using (submission_id) where s.unit_code = ? and s.round_code = ? "
+                "order by e.seq", [unit, round_code]).fetchall()
             seq = con.execute("select coalesce(max(seq), 0) from raw_submission_event").fetchone()[0]
         finally:
             con.close()
-        if not exists:
+        ids = {version: sid for _, _, version, sid in rows}
+        if to_version not in ids:
             raise LookupError(f"Không có phiên bản {to_version} của {unit} kỳ {round_code}.")
+        active, after_accept = _active_after_events([(s, e, v) for s, e, v, _ in rows])
+        target = after_accept.get(to_version, {to_version})
+        now = datetime.now()
+        events = [(seq + 1, ids[to_version], "rollback", now, by, reason)]
+        for version in sorted(active - target):
+            events.append((seq + len(events) + 1, ids[version], "deactivated", now, by, reason))
+        for version in sorted((target - active) - {to_version}):
+            events.append((seq + len(events) + 1, ids[version], "reactivated", now, by, reason))
 
         def change(con):
-            con.execute("insert into raw_submission_event values (?, ?, 'rollback', ?, ?, ?)",
-                        [seq + 1, sub_id, datetime.now(), by, reason])
+            _insert_frame(con, "raw_submission_event", _frame(events, EVENT_COLUMNS))
         return build_snapshot(warehouse, ref, change)
+
+
+ADMIN_FILE = "(quản trị viên xóa số liệu)"
+
+
+def remove_values(warehouse: Path, unit: str, keys: list[tuple[str, tuple]], by: str | None = None, reason: str = "",
+                  ref: Reference | None = None) -> FileResult:
+    """An administrator's explicit removal of values in force: a new version per round whose rows are deletion marks.
+
+    keys: (kind, key) with kind 'value' → (indicator, sector, year), 'rating' → (year, level), 'text' → (round,
+    question). Keys with no value in force are reported, not removed. Raises LookupError when nothing is left.
+    """
+    ref = ref or reference()
+    warehouse = Path(warehouse)
+    by = by or getpass.getuser()
+    if not reason.strip():
+        raise ValueError("Cần ghi lý do xóa.")
+    with snapshots.writer_lock(warehouse):
+        snap = snapshots.current(warehouse)
+        state = State(snap, {unit})
+        figures = state.figures[unit]
+        missing = [k for k in keys if (k[0], k[1]) not in figures.source]
+        if missing:
+            raise LookupError("Không có số liệu đang dùng để xóa: " + "; ".join(f"{k[0]} {k[1]}" for k in missing))
+        sources = {figures.source[(kind, key)] for kind, key in keys}
+        rounds = sorted({sid.split("/")[1] for sid in sources})
+        if len(rounds) != 1:
+            raise LookupError("Các giá trị thuộc nhiều kỳ báo cáo; xóa riêng từng kỳ.")
+        clean = Clean()
+        for kind, key in keys:
+            if kind == "value":
+                code, sector, year = key
+                clean.values.append((unit, year, sector, code, None, True, "", ""))
+            elif kind == "rating":
+                year, level = key
+                clean.ratings.append((unit, year, ref.level_scheme[level], level, None, True, "", ""))
+            else:
+                rnd, question = key
+                clean.texts.append((unit, rnd, question, None, True, "", ""))
+        sha = hashlib.sha256(json.dumps([unit, keys, reason, datetime.now().isoformat()], default=str).encode()).hexdigest()
+        result = FileResult(ADMIN_FILE, "", sha, "accepted", unit, rounds[0], rows=clean.row_count, clean=clean)
+        _decide([result], state, ref, dry_run=False)
+        if result.status != "accepted":
+            raise LookupError("; ".join(f.message for f in result.errors) or "Không có gì để xóa.")
+        now = datetime.now()
+        snap = build_snapshot(warehouse, ref, lambda con: _insert(con, [result], state, by, {}, now, reason))
+    return result

@@ -1,31 +1,34 @@
 """Reading a returned workbook (.xlsx, .xls) or long CSV into raw cells, before any validation.
 
-The reader only locates data by the hidden codes the template carries; it never trusts labels.
-Problems with the file's structure become Findings; values stay raw text/numbers for validate.py.
+The reader only locates data by the hidden codes the template carries; it never trusts labels. Problems
+with the file's structure become Findings; values stay raw (text, number, Excel error) for validate.py,
+which checks codes, sectors, duplicates and numbers the same way whatever the file type.
 """
 from __future__ import annotations
 
 import csv
 import io
-import re
-import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import python_calamine as calamine
-
+from core.config import settings
+from core.numbers import ExcelError
 from core.refdata import TOTAL, Reference
 from core.text import a1, nfc
 from etl.findings import ERROR, WARNING, Finding
-from etl.template import FIRST_DATA_ROW, FIRST_YEAR_COL, RATING_MARK, SHEET_MARK
+from etl.template import FIRST_DATA_ROW, FIRST_YEAR_COL, RATING_MARK, SHEET_MARK, template_bounds
+from etl.xls import read_xls
+from etl.xlsx import Limits, Sheet, XlsxError, read_xlsx
 
 CSV_VALUE_HEADER = ["unit_code", "year", "sector", "indicator_code", "value"]
 CSV_TEXT_HEADER = ["unit_code", "round", "question_code", "text"]
 RATING_PREFIX = "RATING."
 XLSX_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ACCEPTED_TYPES = (".xlsx", ".xls", ".csv")
+META_SHEET, GUIDE_SHEET, RESULT_SHEET = "_meta", "Hướng dẫn", "Kết quả kiểm tra"
 
 
-@dataclass
+@dataclass(slots=True)
 class RawValue:
     indicator_code: str
     sector: str
@@ -33,9 +36,11 @@ class RawValue:
     raw: object
     sheet: str
     cell: str
+    code_cell: str = ""
+    sector_cell: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRating:
     year: int
     level: str
@@ -45,7 +50,7 @@ class RawRating:
     level_cell: str
 
 
-@dataclass
+@dataclass(slots=True)
 class RawText:
     question_code: str
     text: str
@@ -55,9 +60,9 @@ class RawText:
 
 @dataclass
 class Parsed:
-    """Everything read from one file, with the structural findings."""
+    """Everything read from one file, with the findings (the first `limit` in full, the rest counted)."""
 
-    path: Path
+    name: str
     kind: str = ""
     unit_code: str | None = None
     unit_cell: tuple[str, str] = ("", "")
@@ -67,232 +72,222 @@ class Parsed:
     ratings: list[RawRating] = field(default_factory=list)
     texts: list[RawText] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    overflow: Counter = field(default_factory=Counter)  # (rule, severity) -> findings beyond the limit
+    limit: int = 200
 
     def add(self, rule: str, severity: str = ERROR, **kw) -> None:
-        self.findings.append(Finding(file=self.path.name, rule=rule, severity=severity, **kw))
+        if len(self.findings) >= self.limit:
+            self.overflow[(rule, severity)] += 1
+            return
+        self.findings.append(Finding(file=self.name, rule=rule, severity=severity, **kw))
 
     @property
     def has_errors(self) -> bool:
-        return any(f.severity == ERROR for f in self.findings)
+        return any(f.severity == ERROR for f in self.findings) or any(s == ERROR for _, s in self.overflow)
+
+    def close(self) -> None:
+        """Summarise the findings beyond the limit: one line per rule with its count."""
+        for (rule, severity), n in sorted(self.overflow.items()):
+            self.findings.append(Finding(file=self.name, rule="more_findings", severity=severity, value=f"{n:,}".replace(",", "."),
+                                         expected=rule))
+        self.overflow.clear()
 
 
-def read_file(path: Path, ref: Reference, data: bytes | None = None) -> Parsed:
-    """Parse one submission file; never raises for a bad file, reports it as findings instead."""
-    path = Path(path)
-    parsed = Parsed(path=path)
-    data = path.read_bytes() if data is None else data
-    suffix = path.suffix.lower()
-    if not data:
+def read_file(name: str, data: bytes, ref: Reference) -> Parsed:
+    """Parse one submission file (its name gives the type); never raises for a bad file, reports findings."""
+    cfg = settings()["loader"]
+    parsed = Parsed(name=name, limit=int(cfg["max_findings"]))
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if suffix not in ACCEPTED_TYPES:
+        parsed.add("unsupported_type", value=suffix or name)
+    elif not data:
         parsed.add("empty_file")
-        return parsed
-    if suffix == ".csv":
+    elif suffix == ".csv":
         parsed.kind = "csv"
         _read_csv(parsed, data, ref)
-        return parsed
-    if suffix not in (".xlsx", ".xlsm", ".xls"):
-        parsed.add("unsupported_type", value=suffix or path.name)
-        return parsed
-    if data.startswith(OLE_MAGIC):
+    elif data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
             parsed.add("password_protected")
-            return parsed
-        parsed.kind = "xls"
+        else:
+            parsed.kind = "xls"
+            _read_book(parsed, lambda lim: read_xls(data, lim), ref)
     elif data.startswith(XLSX_MAGIC):
         parsed.kind = "xlsx"
+        _read_book(parsed, lambda lim: read_xlsx(data, lim), ref)
     else:
         parsed.add("not_excel")
-        return parsed
-    try:
-        wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises several types for broken files
-        parsed.add("unreadable", value=type(exc).__name__)
-        return parsed
-    _read_workbook(parsed, wb, ref, data)
+    parsed.close()
     return parsed
 
 
-def _cell_text(v) -> str:
+def limits(ref: Reference) -> Limits:
+    """Archive limits from settings.toml and the cell area of the template (with a margin)."""
+    cfg = settings()["loader"]
+    rows, cols = template_bounds(ref)
+    return Limits(max_member_bytes=int(cfg["max_member_mb"] * 2**20), max_total_bytes=int(cfg["max_unzipped_mb"] * 2**20),
+                  max_ratio=float(cfg["max_zip_ratio"]), max_row=rows, max_col=cols)
+
+
+def _text(v) -> str:
+    """A cell as text: integral floats without ".0", Excel errors as their code."""
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
+    if isinstance(v, ExcelError):
+        return v.code
     return nfc(str(v))
 
 
-def _read_workbook(parsed: Parsed, wb, ref: Reference, data: bytes) -> None:
-    names = wb.sheet_names
-    if "_meta" not in names:
+def _read_book(parsed: Parsed, read, ref: Reference) -> None:
+    try:
+        sheets = read(limits(ref))
+    except XlsxError as exc:
+        parsed.add(exc.rule, sheet=exc.sheet, cell=exc.cell, value=exc.detail)
+        return
+    names = Counter(s.name for s in sheets)
+    for dup in (n for n, k in names.items() if k > 1):
+        parsed.add("duplicate_sheet_name", value=dup)
+    by_name = {s.name: s for s in sheets}
+    meta = by_name.get(META_SHEET)
+    if meta is None:
         parsed.add("missing_meta")
         return
-    meta = {_cell_text(r[0]): _cell_text(r[1]) for r in wb.get_sheet_by_name("_meta").to_python(skip_empty_area=False) if len(r) >= 2}
-    parsed.unit_code = meta.get("unit_code") or None
-    parsed.unit_cell = ("_meta", "B2")
-    parsed.round_code = meta.get("round_code") or None
-    parsed.simulated = meta.get("simulated") == "1"
+    pairs = {_text(meta.cells[(r, 0)].value): _text(meta.cells[(r, 1)].value)
+             for r in range(10) if (r, 0) in meta.cells and (r, 1) in meta.cells}
+    parsed.unit_code = pairs.get("unit_code") or None
+    parsed.unit_cell = (META_SHEET, "B2")
+    parsed.round_code = pairs.get("round_code") or None
+    parsed.simulated = pairs.get("simulated") == "1"
     if parsed.round_code not in ref.rounds.index:
-        parsed.add("unknown_round", sheet="_meta", cell="B3", value=parsed.round_code or "")
+        parsed.add("unknown_round", sheet=META_SHEET, cell="B3", value=parsed.round_code or "")
         return
     years = ref.round_years(parsed.round_code)
-    formula_cells = _formula_cells(data) if parsed.kind == "xlsx" else {}
-    sheets = ref.sheet_meta
+    sheet_meta = ref.sheet_meta
     seen: dict[str, str] = {}
-    for name in names:
-        if name in ("_meta", "Hướng dẫn"):
+    readers = {"indicators": _indicator_sheet, "ratings": _rating_sheet, "texts": _text_sheet}
+    for sheet in sheets:
+        if sheet.name in (META_SHEET, GUIDE_SHEET):
             continue
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        code = _cell_text(rows[0][1]) if rows and len(rows[0]) > 1 and _cell_text(rows[0][0]) == SHEET_MARK else None
+        mark, code_cell = sheet.cells.get((0, 0)), sheet.cells.get((0, 1))
+        code = _text(code_cell.value) if mark and code_cell and _text(mark.value) == SHEET_MARK else None
         if code is None:
-            if any(_cell_text(v) for row in rows for v in row):
-                parsed.add("extra_sheet", WARNING, sheet=name, value=name)
+            if sheet.name != RESULT_SHEET and (sheet.cells or sheet.outside):  # the annotated copy's own sheet
+                parsed.add("extra_sheet", WARNING, sheet=sheet.name, value=sheet.name)
             continue
-        if code not in sheets:
-            parsed.add("unknown_sheet", sheet=name, cell="B1", value=code)
+        if code not in sheet_meta:
+            parsed.add("unknown_sheet", sheet=sheet.name, cell="B1", value=code)
             continue
         if code in seen:
-            parsed.add("duplicate_sheet", sheet=name, cell="B1", value=code, expected=seen[code])
+            parsed.add("duplicate_sheet", sheet=sheet.name, cell="B1", value=code, expected=seen[code])
             continue
-        seen[code] = name
-        if name != sheets[code]["sheet_name"]:
-            parsed.add("sheet_renamed", WARNING, sheet=name, value=name, expected=sheets[code]["sheet_name"])
-        kind = sheets[code]["kind"]
-        reader = {"indicators": _read_indicator_sheet, "ratings": _read_rating_sheet, "texts": _read_text_sheet}[kind]
-        reader(parsed, name, rows, years, ref, formula_cells.get(name, {}))
-    for code, sheet in sheets.items():
+        seen[code] = sheet.name
+        if sheet.name != sheet_meta[code]["sheet_name"]:
+            parsed.add("sheet_renamed", WARNING, sheet=sheet.name, value=sheet.name, expected=sheet_meta[code]["sheet_name"])
+        if sheet.outside:
+            parsed.add("outside_template", WARNING, sheet=sheet.name, cell=sheet.first_outside,
+                       value=f"{sheet.outside:,}".replace(",", "."))
+        readers[sheet_meta[code]["kind"]](parsed, sheet, years)
+    for code, meta_row in sheet_meta.items():
         if code not in seen:
-            parsed.add("missing_sheet", expected=sheet["sheet_name"], value="")
+            parsed.add("missing_sheet", expected=meta_row["sheet_name"])
 
 
-def _formula_check(parsed: Parsed, sheet: str, cell: str, formulas: dict[str, bool], value) -> bool:
-    """Report a formula cell; False when it has no cached value (the value must not be used)."""
-    if cell not in formulas:
-        return True
-    if formulas[cell]:
-        parsed.add("formula_cached", WARNING, sheet=sheet, cell=cell, value=_cell_text(value))
-        return True
-    parsed.add("formula_no_value", sheet=sheet, cell=cell)
-    return False
+def _cell(parsed: Parsed, sheet: Sheet, r: int, c: int):
+    """The raw value of a cell, None when blank; a formula without a cached value is an error (None)."""
+    cell = sheet.cells.get((r, c))
+    if cell is None:
+        return None
+    if cell.formula:
+        if not cell.cached:
+            parsed.add("formula_no_value", sheet=sheet.name, cell=a1(r, c))
+            return None
+        parsed.add("formula_cached", WARNING, sheet=sheet.name, cell=a1(r, c), value=_text(cell.value))
+    return cell.value
 
 
-def _read_indicator_sheet(parsed: Parsed, name, rows, years, ref, formulas) -> None:
-    header = rows[0] if rows else []
+def _year(parsed: Parsed, raw, years: list[int], sheet: str, cell: str) -> int | None:
+    """A year cell as an int of the round, or None with a finding (0, 10000, 2021.5, 'inf' are not years)."""
+    text = _text(raw)
+    if not text.isdigit() or len(text) > 4:
+        parsed.add("bad_year_header", sheet=sheet, cell=cell, value=text[:40])
+        return None
+    year = int(text)
+    if year not in years:
+        parsed.add("year_outside_round", sheet=sheet, cell=cell, value=str(year), expected=f"{years[0]}–{years[-1]}")
+        return None
+    return year
+
+
+def _rows(sheet: Sheet) -> list[int]:
+    return sorted({r for r, _ in sheet.cells if r >= FIRST_DATA_ROW})
+
+
+def _indicator_sheet(parsed: Parsed, sheet: Sheet, years: list[int]) -> None:
     col_years: dict[int, int] = {}
-    for col in range(FIRST_YEAR_COL, len(header)):
-        raw = header[col]
-        if _cell_text(raw) == "":
-            continue
-        try:
-            year = int(float(raw))
-        except (TypeError, ValueError):
-            parsed.add("bad_year_header", sheet=name, cell=a1(0, col), value=_cell_text(raw))
-            continue
-        if year not in years:
-            parsed.add("year_outside_round", sheet=name, cell=a1(0, col), value=str(year),
-                       expected=f"{years[0]}–{years[-1]}")
-            continue
-        col_years[col] = year
+    for (r, c), cell in sorted(sheet.cells.items()):
+        if r == 0 and c >= FIRST_YEAR_COL and _text(cell.value) != "":
+            year = _year(parsed, cell.value, years, sheet.name, a1(0, c))
+            if year is not None:
+                col_years[c] = year
     for year in sorted(set(years) - set(col_years.values())):
-        parsed.add("missing_year", sheet=name, cell="1:1", expected=str(year))
-    inds = ref.indicator_meta
-    seen: dict[tuple[str, str], str] = {}
-    for r in range(FIRST_DATA_ROW, len(rows)):
-        row = rows[r]
-        code = _cell_text(row[0]) if row else ""
-        cells = {c: row[c] for c in col_years if c < len(row) and _cell_text(row[c]) != ""}
+        parsed.add("missing_year", sheet=sheet.name, cell="1:1", expected=str(year))
+    for r in _rows(sheet):
+        code_cell, sector_cell = sheet.cells.get((r, 0)), sheet.cells.get((r, 1))
+        code = _text(code_cell.value) if code_cell else ""
+        sector = (_text(sector_cell.value) if sector_cell else "") or TOTAL
         if not code:
-            if cells:
-                c = min(cells)
-                parsed.add("row_without_code", WARNING, sheet=name, cell=a1(r, c), value=_cell_text(cells[c]))
+            stray = next((c for c in sorted(col_years) if (r, c) in sheet.cells), None)
+            if stray is not None:
+                parsed.add("row_without_code", WARNING, sheet=sheet.name, cell=a1(r, stray),
+                           value=_text(sheet.cells[(r, stray)].value)[:40])
             continue
-        sector = _cell_text(row[1]) if len(row) > 1 else ""
-        sector = sector or TOTAL
-        if code not in inds or not inds[code]["is_input"]:
-            parsed.add("unknown_indicator", sheet=name, cell=a1(r, 0), value=code)
-            continue
-        if sector != TOTAL and sector not in ref.sector_codes:
-            parsed.add("unknown_sector", sheet=name, cell=a1(r, 1), value=sector, expected=", ".join(ref.sector_codes))
-            continue
-        if sector != TOTAL and not inds[code]["by_sector"]:
-            parsed.add("sector_not_allowed", sheet=name, cell=a1(r, 1), value=sector)
-            continue
-        if (code, sector) in seen:
-            parsed.add("duplicate_row", sheet=name, cell=a1(r, 0), value=code if sector == TOTAL else f"{code}/{sector}",
-                       expected=seen[(code, sector)])
-            continue
-        seen[(code, sector)] = a1(r, 0)
         for col, year in col_years.items():
-            value = row[col] if col < len(row) else ""
-            cell = a1(r, col)
-            if not _formula_check(parsed, name, cell, formulas, value):
+            if (r, col) not in sheet.cells:
                 continue
-            if _cell_text(value) == "":
+            raw = _cell(parsed, sheet, r, col)
+            if raw is None or _text(raw) == "":
                 continue
-            parsed.values.append(RawValue(code, sector, year, value, name, cell))
+            parsed.values.append(RawValue(code, sector, year, raw, sheet.name, a1(r, col), a1(r, 0), a1(r, 1)))
 
 
-def _read_rating_sheet(parsed: Parsed, name, rows, years, ref, formulas) -> None:
-    for r in range(FIRST_DATA_ROW, len(rows)):
-        row = rows[r]
-        if not row or _cell_text(row[0]) != RATING_MARK or len(row) < 6:
+def _rating_sheet(parsed: Parsed, sheet: Sheet, years: list[int]) -> None:
+    for r in _rows(sheet):
+        mark = sheet.cells.get((r, 0))
+        if mark is None or _text(mark.value) != RATING_MARK or (r, 5) not in sheet.cells:
             continue
-        year_raw, level, count = row[2], _cell_text(row[4]), row[5]
+        year_cell = sheet.cells.get((r, 2))
+        year = _year(parsed, year_cell.value if year_cell else "", years, sheet.name, a1(r, 2))
+        if year is None:
+            continue
+        count = _cell(parsed, sheet, r, 5)
+        if count is None or _text(count) == "":
+            continue
+        level = sheet.cells.get((r, 4))
+        parsed.ratings.append(RawRating(year, _text(level.value) if level else "", count, sheet.name, a1(r, 5), a1(r, 4)))
+
+
+def _text_sheet(parsed: Parsed, sheet: Sheet, years: list[int]) -> None:
+    for r in _rows(sheet):
+        code_cell = sheet.cells.get((r, 0))
+        code = _text(code_cell.value) if code_cell else ""
+        if not code or (r, 4) not in sheet.cells:
+            continue
+        text = _cell(parsed, sheet, r, 4)
+        text = "" if text is None else str(text).strip()
+        if text:
+            parsed.texts.append(RawText(code, text, sheet.name, a1(r, 4)))
+
+
+# ---- long CSV -----------------------------------------------------------------------------------------------
+
+def _decode_csv(parsed: Parsed, data: bytes) -> str | None:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            year = int(float(year_raw))
-        except (TypeError, ValueError):
-            parsed.add("bad_year_header", sheet=name, cell=a1(r, 2), value=_cell_text(year_raw))
-            continue
-        if year not in years:
-            parsed.add("year_outside_round", sheet=name, cell=a1(r, 2), value=str(year), expected=f"{years[0]}–{years[-1]}")
-            continue
-        if not _formula_check(parsed, name, a1(r, 5), formulas, count) or _cell_text(count) == "":
-            continue
-        parsed.ratings.append(RawRating(year, level, count, name, a1(r, 5), a1(r, 4)))
-
-
-def _read_text_sheet(parsed: Parsed, name, rows, years, ref, formulas) -> None:
-    for r in range(FIRST_DATA_ROW, len(rows)):
-        row = rows[r]
-        code = _cell_text(row[0]) if row else ""
-        text = _cell_text(row[4]) if len(row) > 4 else ""
-        if code and text:
-            parsed.texts.append(RawText(code, text, name, a1(r, 4)))
-
-
-_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
-
-
-def _formula_cells(data: bytes) -> dict[str, dict[str, bool]]:
-    """Sheet name -> {cell: has cached value} for every formula cell of an .xlsx."""
-    out: dict[str, dict[str, bool]] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            workbook = z.read("xl/workbook.xml").decode("utf-8")
-            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-            targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
-            targets.update({k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
-            for sheet_name, rid in re.findall(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
-                target = targets.get(rid, "")
-                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                if member not in z.namelist():
-                    continue
-                xml = z.read(member)
-                if b"<f" not in xml:
-                    continue
-                cells = {}
-                for ref_, inner in _CELL_RE.findall(xml):
-                    if inner and (b"<f>" in inner or b"<f " in inner):
-                        cells[ref_.decode()] = bool(re.search(rb"<v>[^<]+</v>", inner))
-                if cells:
-                    out[_unescape(sheet_name)] = cells
-    except (zipfile.BadZipFile, KeyError):
-        return {}
-    return out
-
-
-def _unescape(text: str) -> str:
-    return nfc(text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'"))
-
-
-def _decode_csv(parsed: Parsed, data: bytes) -> str:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            parsed.add("csv_encoding_bad")
+            return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -300,32 +295,87 @@ def _decode_csv(parsed: Parsed, data: bytes) -> str:
         return data.decode("cp1258", errors="replace")
 
 
+class _TooMany(Exception):
+    pass
+
+
+def _csv_rows(parsed: Parsed, text: str, delimiter: str, max_rows: int):
+    """(line number, fields) of the non-blank rows; a damaged row is one finding and ends the file."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    n = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            rule = "csv_field_too_long" if "field larger" in str(exc) else "csv_damaged"
+            parsed.add(rule, cell=f"A{reader.line_num}", value=str(exc)[:80])
+            return
+        if not any(c.strip() for c in row):
+            continue
+        n += 1
+        if n > max_rows:
+            parsed.add("too_many_rows", cell=f"A{reader.line_num}", expected=f"{max_rows:,}".replace(",", "."))
+            raise _TooMany
+        yield reader.line_num, row
+
+
 def _read_csv(parsed: Parsed, data: bytes, ref: Reference) -> None:
-    text = _decode_csv(parsed, data)
-    first = text.splitlines()[0] if text.strip() else ""
-    if not first:
-        parsed.add("empty_file")
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        parsed.add("csv_binary", cell=f"A{line}")
         return
+    text = _decode_csv(parsed, data)
+    if text is None:
+        return
+    if not text.strip():
+        parsed.add("empty_content")
+        return
+    first = next(line for line in text.splitlines() if line.strip())
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [nfc(h).lower() for h in next(reader)]
-    if header == CSV_VALUE_HEADER:
-        _read_value_csv(parsed, reader, ref)
-    elif header == CSV_TEXT_HEADER:
-        _read_text_csv(parsed, reader, ref)
-    else:
-        parsed.add("csv_header", cell="A1", value=delimiter.join(header),
-                   expected=f"'{','.join(CSV_VALUE_HEADER)}' hoặc '{','.join(CSV_TEXT_HEADER)}'")
+    csv.field_size_limit(int(settings()["loader"]["csv_max_field_kb"]) * 1024)
+    rows = _csv_rows(parsed, text, delimiter, int(settings()["loader"]["max_csv_rows"]))
+    try:
+        line, header = next(rows)
+    except (StopIteration, _TooMany):
+        if not parsed.findings:
+            parsed.add("empty_content")
+        return
+    header = [nfc(h).lower() for h in header]
+    try:
+        if header == CSV_VALUE_HEADER:
+            _read_value_csv(parsed, rows, ref)
+        elif header == CSV_TEXT_HEADER:
+            _read_text_csv(parsed, rows, ref)
+        else:
+            parsed.add("csv_header", cell=f"A{line}", value=delimiter.join(header)[:120],
+                       expected=f"'{','.join(CSV_VALUE_HEADER)}' hoặc '{','.join(CSV_TEXT_HEADER)}'")
+    except _TooMany:
+        parsed.values.clear()
+        parsed.ratings.clear()
+        parsed.texts.clear()
+
+
+def _note_unit(parsed: Parsed, units: dict[str, str], unit: str, line: int) -> bool:
+    """Remember a unit as written (at most 50 spellings: a file holds one unit); False for one too many."""
+    if unit in units:
+        return True
+    if len(units) < 50:
+        units[unit] = f"A{line}"
+        return True
+    parsed.add("csv_multi_unit", cell=f"A{line}", value=unit[:80])
+    return False
 
 
 def _csv_unit(parsed: Parsed, raw_units: dict[str, str], ref: Reference, year: int | None) -> None:
-    resolved = {}
+    resolved: dict[str, str] = {}
     for raw, cell in raw_units.items():
         code = ref.resolve_unit(raw, year)
         if code is None:
-            parsed.add("unknown_unit", cell=cell, value=raw)
+            parsed.add("unknown_unit", cell=cell, value=raw[:80])
         else:
-            resolved[code] = cell
+            resolved.setdefault(code, cell)
     if len(resolved) > 1:
         second = sorted(resolved.values(), key=lambda c: int(c[1:]))[1]
         parsed.add("csv_multi_unit", cell=second, value=", ".join(sorted(resolved)))
@@ -334,47 +384,28 @@ def _csv_unit(parsed: Parsed, raw_units: dict[str, str], ref: Reference, year: i
         parsed.unit_cell = ("", cell)
 
 
-def _read_value_csv(parsed: Parsed, reader, ref: Reference) -> None:
+def _read_value_csv(parsed: Parsed, rows, ref: Reference) -> None:
     units: dict[str, str] = {}
     years: dict[int, str] = {}
-    inds = ref.indicator_meta
-    seen: dict[tuple, str] = {}
-    for row in reader:
-        line = reader.line_num
-        if not any(c.strip() for c in row):
-            continue
+    lo, hi = ref.year_span
+    for line, row in rows:
         if len(row) != len(CSV_VALUE_HEADER):
             parsed.add("csv_columns", cell=f"A{line}", value=str(len(row)), expected=str(len(CSV_VALUE_HEADER)))
             continue
         unit, year_raw, sector, code, value = (nfc(c) for c in row)
-        units.setdefault(unit, f"A{line}")
-        try:
-            year = int(year_raw)
-        except ValueError:
-            parsed.add("bad_year_header", cell=f"B{line}", value=year_raw)
+        if not _note_unit(parsed, units, unit, line):
             continue
+        if not year_raw.isdigit() or not lo <= int(year_raw) <= hi:
+            parsed.add("bad_year", cell=f"B{line}", value=year_raw[:40], expected=f"{lo}–{hi}")
+            continue
+        year = int(year_raw)
         years.setdefault(year, f"B{line}")
-        sector = sector.upper() or TOTAL
         if code.upper().startswith(RATING_PREFIX):
             if value != "":
                 parsed.ratings.append(RawRating(year, code[len(RATING_PREFIX):], value, "", f"E{line}", f"D{line}"))
             continue
-        if code not in inds or not inds[code]["is_input"]:
-            parsed.add("unknown_indicator", cell=f"D{line}", value=code)
-            continue
-        if sector != TOTAL and sector not in ref.sector_codes:
-            parsed.add("unknown_sector", cell=f"C{line}", value=sector, expected=", ".join(ref.sector_codes))
-            continue
-        if sector != TOTAL and not inds[code]["by_sector"]:
-            parsed.add("sector_not_allowed", cell=f"C{line}", value=sector)
-            continue
-        key = (unit, code, sector, year)
-        if key in seen:
-            parsed.add("duplicate_row", cell=f"D{line}", value=f"{code}/{year}", expected=seen[key])
-            continue
-        seen[key] = f"D{line}"
         if value != "":
-            parsed.values.append(RawValue(code, sector, year, value, "", f"E{line}"))
+            parsed.values.append(RawValue(code, sector.upper() or TOTAL, year, value, "", f"E{line}", f"D{line}", f"C{line}"))
     parsed.round_code = ref.round_for_years(set(years))
     if years and parsed.round_code is None:
         first = ref.round_for_years({next(iter(years))})
@@ -383,27 +414,26 @@ def _read_value_csv(parsed: Parsed, reader, ref: Reference) -> None:
     _csv_unit(parsed, units, ref, max(years) if years else None)
 
 
-def _read_text_csv(parsed: Parsed, reader, ref: Reference) -> None:
+def _read_text_csv(parsed: Parsed, rows, ref: Reference) -> None:
     units: dict[str, str] = {}
     rounds: dict[str, str] = {}
-    for row in reader:
-        line = reader.line_num
-        if not any(c.strip() for c in row):
-            continue
+    for line, row in rows:
         if len(row) != len(CSV_TEXT_HEADER):
             parsed.add("csv_columns", cell=f"A{line}", value=str(len(row)), expected=str(len(CSV_TEXT_HEADER)))
             continue
         unit, round_code, code, text = (nfc(c) for c in row)
-        units.setdefault(unit, f"A{line}")
-        rounds.setdefault(round_code, f"B{line}")
+        if not _note_unit(parsed, units, unit, line):
+            continue
+        if round_code not in rounds and len(rounds) < 50:
+            rounds[round_code] = f"B{line}"
         if text:
             parsed.texts.append(RawText(code, text, "", f"D{line}"))
     if len(rounds) == 1:
         parsed.round_code, cell = next(iter(rounds.items()))
         if parsed.round_code not in ref.rounds.index:
-            parsed.add("unknown_round", cell=cell, value=parsed.round_code)
+            parsed.add("unknown_round", cell=cell, value=parsed.round_code[:40])
             parsed.round_code = None
     elif rounds:
-        parsed.add("csv_round", cell=list(rounds.values())[1], value=", ".join(sorted(rounds)))
+        parsed.add("csv_round", cell=list(rounds.values())[1], value=", ".join(sorted(rounds))[:200])
     year = ref.rounds.loc[parsed.round_code, "year_to"] if parsed.round_code else None
     _csv_unit(parsed, units, ref, int(year) if year is not None else None)

@@ -50,7 +50,7 @@ with sectors as (
     select sector_code, row_number() over (order by sort_order) - 1 as sector_no from dim_sector
 ),
 current_sub as (
-    select unit_code, min(submission_id) as submission_id from stg_submission_current group by all
+    select unit_code, min(submission_id) as submission_id from stg_submission where is_active group by all
 ),
 totals as (
     select unit_code, year, 'TOTAL' as sector, indicator_code, sum(value) as value

@@ -38,6 +38,15 @@ def sheet_rows(ref: Reference, sheet_code: str) -> list[tuple[str, str, str, str
     return rows
 
 
+def template_bounds(ref: Reference, margin_rows: int = 200, margin_cols: int = 20) -> tuple[int, int]:
+    """(rows, columns) of the largest sheet of any round's template, with a margin: the area a reader keeps."""
+    longest_round = max(len(ref.round_years(code)) for code in ref.rounds.index)
+    indicator_rows = max(len(sheet_rows(ref, code)) for code in ref["sheets"]["sheet_code"])
+    rating = longest_round * ref.rating_levels.groupby("scheme_code").size().max()
+    rows = FIRST_DATA_ROW + max(indicator_rows, rating, len(ref.text_questions))
+    return int(rows) + margin_rows, FIRST_YEAR_COL + longest_round + margin_cols
+
+
 def rating_rows(ref: Reference, years: list[int]) -> list[tuple[int, str, str]]:
     """Rows of the rating sheet: (year, scheme label, level label) for the scheme in force each year."""
     schemes = ref["rating_schemes"].set_index("scheme_code")

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -73,6 +75,59 @@ def build_models(con) -> None:
                 "stopwords='none', strip_accents=1, lower=1, overwrite=1)")
 
 
+@dataclass(frozen=True)
+class Grain:
+    """A declared key of a relation: its columns, and which of them may be null (marked '?')."""
+
+    relation: str
+    columns: tuple[str, ...]
+    nullable: frozenset[str]
+    source: str
+
+
+class GrainError(Exception):
+    """A built relation breaks its declared key: the snapshot is not published."""
+
+    def __init__(self, grain: Grain, problem: str, sample: list[tuple]):
+        self.grain, self.problem, self.sample = grain, problem, sample
+        shown = "; ".join(", ".join(str(v) for v in row) for row in sample)
+        super().__init__(f"Không công bố bản dữ liệu mới: bảng {grain.relation} ({grain.source}) vi phạm khóa "
+                         f"({', '.join(grain.columns)}) — {problem}. Ví dụ: {shown}. Bản đang công bố vẫn giữ nguyên.")
+
+
+_KEY_LINE = re.compile(r"^-- key(?: ([a-z_0-9]+))?:\s*(.+?)\s*$", re.M)
+
+
+def grains(paths: list[Path] | None = None) -> list[Grain]:
+    """The keys declared beside the SQL (`-- key: a, b?` for the file's relation, `-- key rel: …` in schema files)."""
+    out = []
+    for path in paths or model_files():
+        default = re.sub(r"^\d+_", "", path.stem)
+        for relation, cols in _KEY_LINE.findall(path.read_text(encoding="utf-8")):
+            if cols.startswith("none"):
+                continue
+            names = tuple(c.strip().rstrip("?") for c in cols.split(","))
+            nullable = frozenset(c.strip().rstrip("?") for c in cols.split(",") if c.strip().endswith("?"))
+            out.append(Grain(relation or default, names, nullable, path.name))
+    return out
+
+
+def check_grains(con, declared: list[Grain] | None = None) -> None:
+    """Raise GrainError at the first relation whose declared key is duplicated or null."""
+    for g in declared or grains():
+        cols = ", ".join(f'"{c}"' for c in g.columns)
+        dup = con.execute(f'select {cols}, count(*) as n from "{g.relation}" group by all having count(*) > 1 '
+                          "order by n desc limit 5").fetchall()
+        if dup:
+            raise GrainError(g, "khóa bị trùng", dup)
+        required = [c for c in g.columns if c not in g.nullable]
+        if required:
+            cond = " or ".join(f'"{c}" is null' for c in required)
+            nulls = con.execute(f'select {cols} from "{g.relation}" where {cond} limit 5').fetchall()
+            if nulls:
+                raise GrainError(g, "khóa có giá trị rỗng", nulls)
+
+
 def build_snapshot(warehouse: Path, ref: Reference, change: Callable[[object], None],
                    simulated: bool | None = None) -> snapshots.Snapshot:
     """Copy the current snapshot, apply `change(con)`, rebuild the models, publish. Caller holds the lock."""
@@ -91,14 +146,28 @@ def build_snapshot(warehouse: Path, ref: Reference, change: Callable[[object], N
         load_reference(con, ref)
         load_rejections(con, warehouse)
         build_models(con)
+        check_grains(con)
+        _pause_for_tests()
         if simulated is None:
-            simulated = bool(con.execute("select coalesce(bool_or(simulated), false) from stg_submission_current").fetchone()[0])
+            simulated = bool(con.execute("select coalesce(bool_or(simulated), false) from stg_submission where is_active").fetchone()[0])
         con.execute("create or replace table snapshot_info as select ? as snapshot_id, ? as created_at, "
                     "? as simulated, ? as models_hash", [snap_id, datetime.now(), simulated, models_hash(ref)])
         con.execute("checkpoint")
-    finally:
+    except BaseException:
         con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
     return snapshots.publish(warehouse, tmp, snap_id, seq, simulated, settings()["warehouse"]["keep_snapshots"])
+
+
+def _pause_for_tests() -> None:
+    """Failure tests set CDCS_TEST_BUILD_PAUSE_S to hold a build open and kill it there (never set in use)."""
+    import os
+    import time
+    pause = float(os.environ.get("CDCS_TEST_BUILD_PAUSE_S") or 0)
+    if pause > 0:
+        time.sleep(pause)
 
 
 def is_stale(warehouse: Path, ref: Reference) -> bool:

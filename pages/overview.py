@@ -4,7 +4,6 @@ import streamlit as st
 
 from core import charts
 from core.labels import NO_DATA, fmt_delta, fmt_pct, fmt_value, indicator, indicator_unit, province_labels
-from core.ratings import top_bucket
 from core.refdata import TOTAL
 from core.series import pick, value_at
 from ui.common import MAP_INDICATORS, chart, definitions, empty, filters, header, q, table, zip_button
@@ -27,9 +26,9 @@ for col, code in zip(cols, KPIS):
                help=f"{indicator(code)}. Đơn vị tính: {unit}. So với năm {year - 1}."
                + (" Số năm 2025 không so sánh được với 2024 (sáp nhập tỉnh, kết thúc CĐCS cơ quan nhà nước)."
                   if year == 2025 else ""))
-top = top_bucket(q("rating_by_level", **f.params(y0=year - 1, y1=year))).set_index("year")["value"]
+top = q("indicator_by", **f.params(indicators=["top_share_rated"], by="all", y0=year - 1, y1=year, sector=TOTAL))
 if f.sector == TOTAL:
-    t_now, t_before = top.get(year), top.get(year - 1)
+    t_now, t_before = value_at(top, "top_share_rated", year), value_at(top, "top_share_rated", year - 1)
     cols[-1].metric("CĐCS xếp loại cao nhất", fmt_pct(t_now), fmt_delta(t_now, t_before, "%"),
                     help="Tỷ lệ trên số CĐCS được xếp loại (không tính CĐCS chưa xếp loại). Nhóm cao nhất theo bảng "
                          "quy đổi ở trang Phương pháp: vững mạnh (đến 2018); hoàn thành xuất sắc và hoàn thành tốt "

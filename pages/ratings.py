@@ -3,7 +3,7 @@ import streamlit as st
 
 from core import charts
 from core.labels import fmt_number, fmt_pct
-from core.ratings import level_shares, top_bucket
+from core.ratings import level_shares
 from core.refdata import TOTAL
 from core.series import pick
 from ui.common import answers, chart, definitions, empty, filters, header, q, table, zip_button
@@ -14,7 +14,8 @@ f = filters()
 if f.sector != TOTAL:
     st.info("Xếp loại không được báo cáo theo khu vực: trang này hiển thị tất cả khu vực.")
 ratings = q("rating_by_level", **f.params())
-extra = q("indicator_by", **f.params(indicators=["cdcs_total", "cdcs_unrated", "cdcs_title_strong"], by="all",
+SHARES = ["top_share_rated", "top_share_all", "unrated_share"]
+extra = q("indicator_by", **f.params(indicators=["cdcs_total", "cdcs_unrated", "cdcs_title_strong", *SHARES], by="all",
                                      sector=TOTAL))
 if ratings.empty:
     empty("xếp loại")
@@ -36,16 +37,25 @@ for col, (_, sch) in zip(cols, schemes.iterrows()):
 st.caption("Tỷ lệ tính trên số CĐCS được xếp loại trong năm (không tính CĐCS chưa xếp loại).")
 
 st.subheader("Tỷ lệ CĐCS thuộc nhóm cao nhất, 2011-2025 (theo bảng quy đổi)")
-top = top_bucket(ratings, pick(extra, "cdcs_total"))
+top = pick(extra, "top_share_rated")
+share_all = pick(extra, "top_share_all")[["year", "value", "numerator", "denominator"]].rename(
+    columns={"value": "share_all", "numerator": "top_all", "denominator": "cdcs_total"})
+top = top.merge(share_all, on="year", how="outer").sort_values("year").rename(
+    columns={"numerator": "top", "denominator": "rated"})
+top["scheme"] = top["year"].map(dict(zip(ratings["year"], ratings["scheme"])))
 c1, c2 = st.columns([3, 2])
 with c1:
-    chart(charts.trend(top, "CĐCS nhóm cao nhất / CĐCS được xếp loại", "%", schemes=True),
-          top[["year", "scheme", "top", "rated", "value", "cdcs_total", "share_all"]], "nhom-cao-nhat",
-          )
+    if top.empty:
+        empty("tỷ lệ nhóm cao nhất")
+    else:
+        chart(charts.trend(top, "CĐCS nhóm cao nhất / CĐCS được xếp loại", "%", schemes=True),
+              top[["year", "scheme", "top", "rated", "value", "top_all", "cdcs_total", "share_all"]], "nhom-cao-nhat")
+        st.caption("Mỗi tỷ lệ tính trên các đơn vị báo cáo cả tử số và mẫu số (tổng tử số / tổng mẫu số).")
 with c2:
     levels = q("dim_rating_level")
     st.markdown("**Bảng quy đổi đang dùng** (dữ liệu `rating_crosswalk.csv`, quản trị viên có thể sửa)")
-    tops = levels[levels["bucket"] == "TOP"].sort_values(["year_from", "level_rank"])
+    bucket = q("dim_indicator").set_index("indicator_code").loc["cdcs_top", "rating_bucket"]
+    tops = levels[levels["bucket"] == bucket].sort_values(["year_from", "level_rank"])
     for scheme, g in tops.groupby("scheme_label", sort=False):
         st.text(f"{scheme}: " + ", ".join(g["level_label"]))
     st.caption("Các mức thuộc nhóm cao nhất không tương đương hoàn toàn giữa các hướng dẫn; đường đứt nét đánh dấu "
@@ -53,10 +63,7 @@ with c2:
 
 c3, c4 = st.columns(2)
 with c3:
-    un = pick(extra, "cdcs_unrated")
-    tot = pick(extra, "cdcs_total")[["year", "value"]].rename(columns={"value": "cdcs_total"})
-    un = un.merge(tot, on="year", how="left")
-    un = un.assign(share=un["value"] / un["cdcs_total"] * 100)
+    un = pick(extra, "unrated_share").rename(columns={"value": "share", "numerator": "value", "denominator": "cdcs_total"})
     if un.empty:
         empty("CĐCS chưa xếp loại")
     else:

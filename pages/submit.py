@@ -7,12 +7,14 @@ import streamlit as st
 
 from core import audit
 from core.config import settings, warehouse_dir
-from core.labels import fmt_number
+from core.labels import EVENTS
 from etl.annotate import annotate
 from etl.desk import accept, changes, check_upload, roll_back
+from etl.rules import change_frame
 from etl.template import write_template
 from ui.auth import current_user
 from ui.common import empty, header, q, table, warehouse
+from ui.desk import change_display, change_preview
 
 user = current_user()
 if user is None or not user.sees_desk:  # checked here too: the page is also left out of the navigation
@@ -79,6 +81,10 @@ for i, up in enumerate(files or []):
                 st.download_button("⬇ Tải lại tệp đã đánh dấu ô lỗi", data=lambda d=data, f=result.findings: annotate(d, f),
                                    file_name=f"danh-dau_{result.file_name}", on_click="ignore", key=f"annot_{i}",
                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        if not errors and result.changes is not None:
+            change_preview(change_frame(result.changes), result.changes.counts, key=f"chg_{i}")
+        if not errors and result.status == "unchanged":
+            st.info("Mọi giá trị trong tệp giống số liệu đang dùng — nộp tệp này không thay đổi gì.")
         if not errors and result.status == "accepted":
             note = st.text_input("Ghi chú (bắt buộc khi có cảnh báo)", key=f"note_{i}") if warns else ""
             if st.button("✔ Nộp và công bố", key=f"accept_{i}", type="primary", disabled=bool(warns) and not note):
@@ -87,7 +93,7 @@ for i, up in enumerate(files or []):
                     st.success(f"Đã nhận: phiên bản {done.version} ({done.submission_id}). Bảng điều khiển hiển thị "
                                "số liệu mới ngay ở lần bấm tiếp theo.")
                 elif done.status == "unchanged":
-                    st.info(f"Tệp này giống hệt phiên bản {done.version} đã nộp — không có gì thay đổi.")
+                    st.info("Mọi giá trị trong tệp giống số liệu đang dùng — không tạo phiên bản mới.")
                 else:
                     st.error("Tệp không được nhận: " + "; ".join(f.message for f in done.findings if f.severity == "error"))
 
@@ -99,18 +105,16 @@ if mine.empty:
 else:
     cols = ["version", "is_current", "received_at", "loaded_by", "file_name", "sha256", "note", "event", "reason"]
     shown = mine[cols].assign(is_current=mine["is_current"].map({True: "Đang dùng", False: ""}),
+                              event=mine["event"].map(lambda e: EVENTS.get(e, e)),
                               received_at=pd.to_datetime(mine["received_at"]).dt.strftime("%d/%m/%Y %H:%M"))
     table(mine[cols], f"lich-su-{unit}-{rnd}", display=shown, key="dl_hist")
     versions = mine["version"].tolist()
-    if len(versions) > 1:
-        v = st.selectbox("Xem thay đổi của phiên bản", versions[1:], index=len(versions) - 2, key="desk_diff")
-        diff = changes(warehouse(), unit, rnd, int(v))
-        st.markdown(f"**Phiên bản {v} so với phiên bản {v - 1}:** {len(diff)} ô thay đổi")
-        if len(diff):
-            cols = ["year", "indicator_label", "sector", "old_value", "new_value", "change"]
-            table(diff[cols], f"thay-doi-v{v}", key="dl_diff", display=diff[cols].assign(
-                old_value=diff["old_value"].map(fmt_number), new_value=diff["new_value"].map(fmt_number),
-                change=diff["change"].map(lambda x: ("+" if x > 0 else "") + fmt_number(x) if pd.notna(x) else "—")))
+    v = st.selectbox("Xem thay đổi của phiên bản", versions, index=len(versions) - 1, key="desk_diff")
+    diff = changes(warehouse(), unit, rnd, int(v))
+    st.markdown(f"**Phiên bản {v}** đã thay đổi {len(diff)} giá trị so với số liệu đang dùng lúc nhận.")
+    if len(diff):
+        shown = change_display(diff.assign(change_pct=(diff["change"] / diff["old_value"] * 100).where(diff["old_value"] > 0)))
+        table(shown, f"thay-doi-v{v}", key="dl_diff")
     if user.can_rollback and len(versions) > 1:
         with st.form("rollback"):
             st.markdown("**Quay lại một phiên bản trước** (chỉ quản trị viên; lịch sử vẫn giữ đủ)")

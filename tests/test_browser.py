@@ -75,7 +75,7 @@ def test_filter_in_url_survives_reload_and_page_change(server, page):
     page.get_by_role("link", name="Xếp loại").click()
     _wait_url(page, "/xep-loai")
     _ready(page)
-    assert "goc=reported" in page.url
+    _wait_url(page, "goc=reported")  # the filters are written back to the URL at the end of the page run
     assert page.get_by_role("radio", name="Như đã báo cáo (63 tỉnh đến 6/2025)").is_checked()
 
 

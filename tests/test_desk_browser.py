@@ -94,7 +94,7 @@ def test_officer_fixes_three_mistakes_and_sees_the_figures(desk_server):
         page.goto(f"{url}/?tinh=34:79")
         _ready(page)
         expected = f"{old_end + 1000:,}".replace(",", ".")
-        assert page.get_by_text(expected, exact=True).first.is_visible()
+        page.get_by_text(expected, exact=True).first.wait_for(timeout=30_000)
         ctx.close()
     log = (wh / "audit.jsonl").read_text(encoding="utf-8")
     assert '"event": "login"' in log and '"event": "rejected"' in log and '"event": "accepted"' in log

@@ -17,9 +17,10 @@ import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from core.db import connect
 from core.snapshots import current
-wh, until = sys.argv[2], time.time() + float(sys.argv[3])
+import os
+wh, stop, until = sys.argv[2], sys.argv[3], time.time() + 120
 seen, errors, reads = set(), [], 0
-while time.time() < until:
+while time.time() < until and not os.path.exists(stop):
     try:
         snap = current(wh)
         con = connect(snap.path, read_only=True)
@@ -46,12 +47,15 @@ def _files(tmp: Path, n: int) -> list[Path]:
 
 def test_readers_during_loads_never_fail(warehouse, tmp_path):
     files = _files(tmp_path, 4)
-    readers = [subprocess.Popen([sys.executable, "-c", READER, str(ROOT), str(warehouse), "6"],
+    stop = tmp_path / "stop"
+    readers = [subprocess.Popen([sys.executable, "-c", READER, str(ROOT), str(warehouse), str(stop)],
                                 stdout=subprocess.PIPE, text=True) for _ in range(3)]
-    time.sleep(0.5)
+    time.sleep(1.0)
     for f in files:
         result = load_files([f], warehouse, loaded_by="test", progress=False)
         assert result.files[0].status == "accepted"
+        time.sleep(0.3)
+    stop.touch()
     outs = [json.loads(r.communicate(timeout=60)[0]) for r in readers]
     for out in outs:
         assert out["errors"] == []
@@ -64,12 +68,11 @@ def _load_cmd(warehouse, files):
 
 
 def test_killed_load_keeps_the_previous_snapshot(warehouse, tmp_path):
-    """SIGKILL a load at points spread over its run; at least one kill must land inside a snapshot build."""
+    """SIGKILL a load at points spread over its run: the current snapshot is always whole, the next load works."""
     files = _files(tmp_path, 6)
     t0 = time.time()
     subprocess.run(_load_cmd(warehouse, files[:1]), cwd=ROOT, check=True, capture_output=True, timeout=120)
     duration = time.time() - t0
-    killed_mid_build = 0
     for i, fraction in enumerate([0.2, 0.4, 0.55, 0.65, 0.75, 0.85, 0.92, 0.97]):
         before = current(warehouse)
         variant = tmp_path / f"k{i}.xlsx"
@@ -79,7 +82,6 @@ def test_killed_load_keeps_the_previous_snapshot(warehouse, tmp_path):
         time.sleep(duration * fraction)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-        killed_mid_build += bool(list((warehouse / "snapshots").glob(".tmp-*")))
         after = current(warehouse)
         assert after.path.exists()
         from core.db import connect
@@ -92,7 +94,27 @@ def test_killed_load_keeps_the_previous_snapshot(warehouse, tmp_path):
         result = load_files([files[(i % 5) + 1]], warehouse, loaded_by="test", progress=False)
         assert result.files[0].status in ("accepted", "unchanged")
         assert not list((warehouse / "snapshots").glob(".tmp-*"))
-    assert killed_mid_build >= 1
+
+
+def test_a_load_killed_inside_its_build_publishes_nothing(warehouse, tmp_path):
+    """The build is held open (failure hook), killed there; the previous snapshot stays, the next load sweeps."""
+    import os
+    before = current(warehouse)
+    variant = tmp_path / "k.xlsx"
+    write_template(variant, "LDLD63_38", "N2021", values={("member_end", "TOTAL", 2021): 30_000})
+    proc = subprocess.Popen(_load_cmd(warehouse, [variant]), cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={**os.environ, "CDCS_TEST_BUILD_PAUSE_S": "60"})
+    deadline = time.time() + 90
+    while not list((warehouse / "snapshots").glob(".tmp-*")) and time.time() < deadline:
+        time.sleep(0.05)
+    assert list((warehouse / "snapshots").glob(".tmp-*")), "the build never started"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert current(warehouse) == before
+    result = load_files([variant], warehouse, loaded_by="test", progress=False)
+    assert result.files[0].status == "accepted" and current(warehouse).seq == before.seq + 1
+    assert not list((warehouse / "snapshots").glob(".tmp-*"))
 
 
 def test_old_snapshots_are_pruned(warehouse, tmp_path):

@@ -22,13 +22,35 @@ def _num(v):
     return float(v) if v is not None else np.nan
 
 
-def _read_inputs(files: Path) -> pd.DataFrame:
+def _ratings(df: pd.DataFrame, unit: str, ind: pd.DataFrame) -> list[tuple]:
+    """Counts derived from a rating sheet (codebook column rating_bucket): '*' = all levels, else one bucket."""
+    levels = pd.read_csv(REFERENCE / "rating_levels.csv", dtype=str)
+    schemes = pd.read_csv(REFERENCE / "rating_schemes.csv", dtype=str)
+    buckets = dict(pd.read_csv(REFERENCE / "rating_crosswalk.csv", dtype=str)[["level_code", "bucket"]].values)
+    by_year: dict[int, list[tuple[str, float]]] = {}
+    for r in range(4, len(df)):
+        if df.iat[r, 0] != "RATING" or pd.isna(df.iat[r, 5]):
+            continue
+        year = int(df.iat[r, 2])
+        scheme = schemes[(schemes.year_from.astype(int) <= year) & (schemes.year_to.astype(int) >= year)].scheme_code.iloc[0]
+        level = levels[(levels.scheme_code == scheme) & (levels.label_vi == df.iat[r, 4])].level_code.iloc[0]
+        by_year.setdefault(year, []).append((buckets.get(level), _num(df.iat[r, 5])))
+    out = []
+    for code, bucket in ind.loc[ind["rating_bucket"] != "", "rating_bucket"].items():
+        for year, counts in by_year.items():
+            out.append((unit, year, "TOTAL", code, sum(n for b, n in counts if bucket == "*" or b == bucket)))
+    return out
+
+
+def _read_inputs(files: Path, ind: pd.DataFrame) -> pd.DataFrame:
     rows = []
     paths = [p for p in files.glob("*.xlsx") if not p.stem.endswith("_v1")]  # v1 files were superseded by v2
     for path in paths:
         book = pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
         meta = dict(zip(book["_meta"][0], book["_meta"][1]))
         for name, df in book.items():
+            if df.shape[1] >= 6 and df.iat[0, 0] == "#SHEET" and df.iat[0, 1] == "I.2.3R":
+                rows += _ratings(df, meta["unit_code"], ind)
             if df.shape[1] < 6 or df.iat[0, 0] != "#SHEET" or df.iat[0, 1] in ("I.2.3R", "TEXT"):
                 continue
             years = {c: int(df.iat[0, c]) for c in range(5, df.shape[1]) if pd.notna(df.iat[0, c])}
@@ -73,12 +95,12 @@ def _compare(expected: pd.DataFrame, got: pd.DataFrame, keys: list[str]) -> None
 @pytest.fixture(scope="module")
 def inputs(demo_warehouse):
     wh, files = demo_warehouse
-    df = _read_inputs(files)
+    ind = pd.read_csv(REFERENCE / "indicators.csv", dtype=str, keep_default_na=False).set_index("indicator_code")
+    df = _read_inputs(files, ind)
     units = pd.read_csv(REFERENCE / "units.csv", dtype=str, keep_default_na=False)
     xw = pd.read_csv(REFERENCE / "province_crosswalk_2025.csv", dtype=str)
     p63 = pd.read_csv(REFERENCE / "provinces_63.csv", dtype=str)
     p34 = pd.read_csv(REFERENCE / "provinces_34.csv", dtype=str)
-    ind = pd.read_csv(REFERENCE / "indicators.csv", dtype=str, keep_default_na=False).set_index("indicator_code")
     df = df.merge(units[["unit_code", "unit_type", "province_scheme", "province_code"]], on="unit_code")
     new = dict(zip(xw.old_code, xw.new_code))
     df["province_code_34"] = np.where(df.province_scheme == "63", df.province_code.map(new), df.province_code)

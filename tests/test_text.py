@@ -1,30 +1,9 @@
-"""core.text: numbers and names as they arrive from the field."""
+"""core.text: names as they arrive from the field, and text made safe for terminals and spreadsheets."""
 import unicodedata
 
 import pytest
 
-from core.text import NotANumber, a1, fold, is_missing, modern_tones, parse_number, place_key
-
-
-@pytest.mark.parametrize("raw, expected", [
-    ("1.234.567", 1234567), ("1,234,567", 1234567), ("12,5", 12.5), ("12,5%", 12.5), ("1234", 1234),
-    (" 0 ", 0), (0, 0), (3.25, 3.25), ("1.234", 1234), ("-7", -7), ("1.234.567,5", 1234567.5),
-    ("1,234,567.5", 1234567.5), ("2e3", 2000), ("1\u00a0234", 1234),
-])
-def test_parse_number(raw, expected):
-    assert parse_number(raw) == expected
-
-
-@pytest.mark.parametrize("raw", ["", "-", "x", None, "  ", "–"])
-def test_missing_is_none_never_zero(raw):
-    assert parse_number(raw) is None
-    assert is_missing(raw) or raw == "  "
-
-
-@pytest.mark.parametrize("raw", ["abc", "12a", "1.2.3,4,5", "năm nghìn"])
-def test_not_a_number(raw):
-    with pytest.raises(NotANumber):
-        parse_number(raw)
+from core.text import a1, fold, formula_safe, modern_tones, place_key, terminal_safe
 
 
 @pytest.mark.parametrize("a, b", [
@@ -50,3 +29,19 @@ def test_modern_tones_only_at_syllable_end():
 
 def test_a1():
     assert [a1(0, 0), a1(4, 5), a1(9, 27)] == ["A1", "F5", "AB10"]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+cmd", "'+cmd"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("-1+2", "'-1+2"), ("\tx", "'\tx"), ("Hà Nội", "Hà Nội"), (-3, -3), (None, None),
+])
+def test_formula_safe(raw, expected):
+    assert formula_safe(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("tệp\nGIẢ MẠO: ĐÃ NHẬN", "tệp\\x0aGIẢ MẠO: ĐÃ NHẬN"), ("\x1b[31mđỏ", "\\x1b[31mđỏ"),
+    ("abc\u202efdp.xlsx", "abc\\u202efdp.xlsx"), ("Thanh Hóa", "Thanh Hóa"),
+])
+def test_terminal_safe(raw, expected):
+    assert terminal_safe(raw) == expected

@@ -1,6 +1,7 @@
 -- selected_units (a table macro, so it comes after dim_unit): the reporting units the sidebar filters keep,
 -- with their province key and region in the chosen province view ('34': today's provinces; 'reported': the
 -- province as reported). Empty lists and '' mean all.
+-- key: none (macro)
 create or replace macro selected_units(province_view, region, provinces, unit_types) as table
 with units as (
     select

@@ -1,6 +1,7 @@
--- Macros shared by the marts and the page queries (stored in the snapshot, usable read-only).
--- agg_indicator: an indicator over a group of units — the sum for counts and money; for ratios
+-- agg_indicator (a macro shared by the marts and the page queries, stored in the snapshot, usable read-only):
+-- an indicator over a group of units — the sum for counts and money; for ratios
 -- sum(numerator) / sum(denominator) * scale, never an average of percentages.
+-- key: none (macro)
 create or replace macro agg_indicator(is_ratio, value, numerator, denominator, scale) as
     case
         when any_value(is_ratio) then sum(numerator) / nullif(sum(denominator), 0) * any_value(scale)

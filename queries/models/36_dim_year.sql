@@ -1,0 +1,8 @@
+-- dim_year: the years the reporting rounds cover, and five more (rules and caps are expanded over them).
+-- key: year
+create or replace table dim_year as
+select range as year
+from range(
+    (select min(cast(year_from as integer)) from ref_rounds),
+    (select max(cast(year_to as integer)) from ref_rounds) + 6
+);
