@@ -50,11 +50,12 @@ def check_upload(data: bytes, original_name: str, user: User, warehouse: Path) -
                 message=f"Tài khoản {user.name} không được nộp báo cáo cho đơn vị {result.unit_code}.",
                 fix="Dùng mẫu tải về cho đơn vị của mình, hoặc nhờ quản trị viên."))
             result.status = "rejected"
-    audit.record(warehouse, "upload", user.name, file=result.file_name, sha256=result.sha256, unit=result.unit_code,
-                 round=result.round_code, status=result.status,
+    audit.record("upload", user, warehouse=warehouse, file=result.file_name, sha256=result.sha256,
+                 unit=result.unit_code, round=result.round_code, status=result.status,
                  errors=sum(f.severity == ERROR for f in result.findings))
     if result.status == "rejected":
-        audit.record(warehouse, "rejected", user.name, file=result.file_name, sha256=result.sha256,
+        audit.record("rejected", user, warehouse=warehouse, file=result.file_name, sha256=result.sha256,
+                     unit=result.unit_code, round=result.round_code,
                      rules=sorted({f.rule for f in result.findings if f.severity == ERROR}))
     return result
 
@@ -70,8 +71,9 @@ def accept(data: bytes, original_name: str, user: User, warehouse: Path, note: s
         path.write_bytes(data)
         result = load_files([path], warehouse, loaded_by=user.name, note=note, progress=False,
                             names={str(path): checked.file_name}).files[0]
-    audit.record(warehouse, "accepted" if result.status == "accepted" else result.status, user.name,
-                 file=result.file_name, sha256=result.sha256, submission=result.submission_id, note=note)
+    audit.record("accepted" if result.status == "accepted" else result.status, user, warehouse=warehouse,
+                 file=result.file_name, sha256=result.sha256, unit=checked.unit_code, round=checked.round_code,
+                 submission=result.submission_id, note=note)
     return result
 
 
@@ -82,8 +84,8 @@ def roll_back(user: User, warehouse: Path, unit: str, round_code: str, version: 
     if not reason.strip():
         raise ValueError("Cần ghi lý do.")
     snap = rollback(warehouse, unit, round_code, version, by=user.name, reason=reason)
-    audit.record(warehouse, "rollback", user.name, unit=unit, round=round_code, to_version=version, reason=reason,
-                 snapshot=snap.id)
+    audit.record("rollback", user, warehouse=warehouse, unit=unit, round=round_code, to_version=version,
+                 reason=reason, snapshot=snap.id)
     return snap
 
 

@@ -7,6 +7,7 @@ import shutil
 import openpyxl
 import pytest
 
+from core import audit
 from core.auth import add_user
 from tests.test_browser import SHOTS, _ready
 
@@ -20,10 +21,9 @@ def desk_server(demo_warehouse, tmp_path_factory):
     base = tmp_path_factory.mktemp("desk")
     wh = base / "wh"
     shutil.copytree(demo_warehouse[0], wh)
-    users = base / "users.json"
-    add_user("canbo79", "matkhau-canbo-1", "officer", "LDLD34_79", users)
+    add_user("canbo79", "matkhau-canbo-1", "officer", "LDLD34_79", by="test", warehouse=wh)
     from tests.browser import serve
-    with serve(wh, CDCS_USERS=str(users)) as (url, _):
+    with serve(wh) as (url, _):
         yield url, wh, base
 
 
@@ -96,5 +96,6 @@ def test_officer_fixes_three_mistakes_and_sees_the_figures(desk_server):
         expected = f"{old_end + 1000:,}".replace(",", ".")
         assert page.get_by_text(expected, exact=True).first.is_visible()
         ctx.close()
-    log = (wh / "audit.jsonl").read_text(encoding="utf-8")
-    assert '"event": "login"' in log and '"event": "rejected"' in log and '"event": "accepted"' in log
+    log = audit.read(wh)
+    assert {"login", "upload", "rejected", "accepted"} <= set(log["event"])
+    assert set(log[log["event"] != "user_added"]["user_name"]) == {"canbo79"}
