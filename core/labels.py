@@ -35,6 +35,31 @@ COLUMNS = {
     "start": "Đầu kỳ", "end": "Cuối kỳ", "series": "Chuỗi", "old_value": "Giá trị cũ", "new_value": "Giá trị mới",
     "change": "Thay đổi", "event": "Sự kiện", "user": "Người dùng", "is_current": "Đang dùng", "sha256": "Mã băm SHA-256",
     "reason": "Lý do", "note": "Ghi chú",
+    "id": "Số thứ tự", "at": "Thời điểm", "user_name": "Người thực hiện", "event_label": "Sự kiện", "details": "Chi tiết",
+    "n_errors": "Số lỗi", "summary": "Tóm tắt",
+}
+
+# audit events (core.audit) as the administrator reads them
+EVENTS = {
+    "upload": "Tải lên", "accepted": "Nhận phiên bản", "unchanged": "Trùng phiên bản đã có", "rejected": "Từ chối",
+    "rollback": "Quay lại phiên bản", "load_cli": "Nạp bằng dòng lệnh", "rollback_cli": "Quay lại bằng dòng lệnh",
+    "login": "Đăng nhập", "login_failed": "Đăng nhập sai", "logout": "Đăng xuất",
+    "session_expired": "Hết phiên đăng nhập", "logged_out_by_change": "Buộc đăng xuất (tài khoản đã đổi)",
+    "user_added": "Thêm tài khoản", "user_changed": "Đổi tài khoản", "user_removed": "Xóa tài khoản",
+    "user_disabled": "Khóa tài khoản", "user_enabled": "Mở khóa tài khoản",
+    "accounts_imported": "Chuyển tài khoản từ tệp cũ",
+}
+# keys and coded values inside an audit event's details
+DETAILS = {
+    "account": "tài khoản", "role": "vai trò", "old_role": "vai trò cũ", "old_unit": "đơn vị cũ", "unit": "đơn vị",
+    "password_changed": "đổi mật khẩu", "addr": "địa chỉ máy", "reason": "lý do", "file": "tệp", "files": "tệp",
+    "sha256": "SHA-256", "status": "kết quả", "errors": "số lỗi", "rules": "quy tắc", "submission": "phiên bản",
+    "note": "ghi chú", "to_version": "về phiên bản", "snapshot": "bản dữ liệu", "via": "qua", "accounts": "số tài khoản",
+}
+DETAIL_VALUES = {
+    "wrong": "sai tên hoặc mật khẩu", "throttled": "thử lại quá sớm", "disabled": "tài khoản bị khóa",
+    "cli": "dòng lệnh", "accepted": "nhận", "rejected": "từ chối", "unchanged": "không đổi", True: "có", False: "không",
+    "viewer": "người xem", "officer": "cán bộ nhập liệu", "admin": "quản trị viên",
 }
 
 STATUS = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "Chưa nộp"}
@@ -144,6 +169,22 @@ def vn_sort_key(text: str) -> tuple:
     order = "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệfghiìỉĩíịjklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvwxyỳỷỹýỵz"
     rank = {c: i for i, c in enumerate(order)}
     return tuple(rank.get(c, 1000 + ord(c)) for c in str(text).lower())
+
+
+def fmt_time(at) -> str:
+    """A stored (UTC) moment in the server's local time: 31/12/2025 23:59:59; '' when missing."""
+    if at is None or pd.isna(at):
+        return ""
+    return pd.Timestamp(at).to_pydatetime().astimezone().strftime("%d/%m/%Y %H:%M:%S")
+
+
+def details_text(details: dict) -> str:
+    """An audit event's details as one Vietnamese line: 'tài khoản: an; vai trò: officer'."""
+    def value(v):
+        if isinstance(v, (list, tuple)):
+            return ", ".join(map(str, v))
+        return DETAIL_VALUES.get(v, v) if isinstance(v, (str, bool)) else v
+    return "; ".join(f"{DETAILS.get(k, k)}: {value(v)}" for k, v in (details or {}).items() if v not in (None, ""))
 
 
 def labelled(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:

@@ -156,3 +156,19 @@ def test_viewers_must_log_in_when_the_setting_says_so(desk_env, monkeypatch):
     at = _app(User("xem", "viewer"))
     assert at.title[0].value == "Tổng quan"
 
+
+def test_admin_reads_the_audit_log_in_vietnamese(desk_env):
+    from core import auth
+    from core.labels import COLUMNS, EVENTS
+    wh, _ = desk_env
+    auth.login("quantri", "sai-mat-khau", "10.1.2.3")
+    auth.disable_user("xem", by="quantri")
+    at = _app(ADMIN)
+    at.switch_page("pages/submit.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    log = next(d.value for d in at.dataframe if "Sự kiện" in d.value.columns)
+    assert list(log.columns) == [COLUMNS[c] for c in ("at", "event", "user_name", "unit_code", "round_code", "details")]
+    assert {EVENTS["user_added"], EVENTS["login_failed"], EVENTS["user_disabled"]} <= set(log["Sự kiện"])
+    assert "địa chỉ máy: 10.1.2.3; lý do: sai tên hoặc mật khẩu" in set(log["Chi tiết"])
+
