@@ -4,6 +4,7 @@ import streamlit as st
 
 from core import charts
 from core.labels import SEVERITY, STATUS, fmt_number
+from ui.auth import current_user
 from ui.common import chart, empty, header, q, table, zip_button
 
 header("Tiến độ & chất lượng dữ liệu", "toàn bộ", "Đơn vị nào đã nộp, nộp muộn, chưa nộp; lỗi và cảnh báo khi nạp.")
@@ -55,7 +56,10 @@ else:
 
 st.subheader("Lịch sử phiên bản")
 subs = q("submissions")
-cols = ["submission_id", "received_at", "file_name", "version", "n_warnings", "loaded_by"]
+user = current_user()
+# who loaded a version is shown to administrators only; everyone else sees the unit and the time
+cols = ["submission_id", "received_at", "file_name", "version", "n_warnings"] + \
+    (["loaded_by"] if user is not None and user.role == "admin" else [])
 table(subs[cols], "lich-su-phien-ban", key="dl_subs", height=260,
       display=subs[cols].assign(received_at=pd.to_datetime(subs["received_at"]).dt.strftime("%d/%m/%Y %H:%M")))
 zip_button("tien-do")

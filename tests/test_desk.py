@@ -172,3 +172,16 @@ def test_admin_reads_the_audit_log_in_vietnamese(desk_env):
     assert {EVENTS["user_added"], EVENTS["login_failed"], EVENTS["user_disabled"]} <= set(log["Sự kiện"])
     assert "địa chỉ máy: 10.1.2.3; lý do: sai tên hoặc mật khẩu" in set(log["Chi tiết"])
 
+
+@pytest.mark.parametrize("user, sees_loader", [(None, False), (User("xem", "viewer"), False),
+                                               (User("canbo79", "officer", "LDLD34_79"), False),
+                                               (ADMIN, True)])
+def test_progress_page_names_who_loaded_only_to_administrators(desk_env, user, sees_loader):
+    at = _app(user)
+    at.switch_page("pages/progress.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [c for d in at.dataframe for c in d.value.columns]
+    exported = [c for t in at.session_state["_tables"].values() for c in t.columns]  # the CSV and ZIP files
+    assert ("Người nạp" in shown, "Người nạp" in exported) == (sees_loader, sees_loader)
+    assert "Thời điểm nhận" in shown
