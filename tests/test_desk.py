@@ -157,6 +157,17 @@ def test_viewers_must_log_in_when_the_setting_says_so(desk_env, monkeypatch):
     assert at.title[0].value == "Tổng quan"
 
 
+def test_every_audit_event_has_a_vietnamese_name(tmp_path):
+    from core.labels import EVENTS
+    assert set(audit.EVENTS) == set(EVENTS)
+    with pytest.raises(ValueError, match="unknown audit event"):
+        audit.record("something_new", "x", warehouse=tmp_path)
+    audit.record_cli("load_cli", warehouse=tmp_path, files=["a.xlsx"], unit="LDLD63_38", round="N2021")
+    row = audit.read(tmp_path).iloc[0]
+    assert (row.event, row.user_name, row.unit_code, row.round_code, row.details) == (
+        "load_cli", audit.cli_actor(), "LDLD63_38", "N2021", {"files": ["a.xlsx"], "via": "cli"})
+
+
 def test_admin_reads_the_audit_log_in_vietnamese(desk_env):
     from core import auth
     from core.labels import COLUMNS, EVENTS
