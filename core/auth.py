@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import and_, case, delete, func, select, update
 
-from core import audit, store
+from core import audit, sessions, store
 from core.config import DATA, settings
 
 ROLES = ("viewer", "officer", "admin")
@@ -171,6 +171,8 @@ def add_user(name: str, password: str | None, role: str, unit_code: str | None =
             conn.execute(update(store.account).where(store.account.c.name == name).values(
                 role=role, unit_code=unit_code, updated_at=t,
                 **({"password_hash": hashed} if hashed is not None else {})))
+        if old is not None and hashed is not None:  # a new password ends the sessions opened with the old one
+            sessions.revoke_user(conn, name, "password")
         audit.append(conn, "user_added" if old is None else "user_changed", by or audit.cli_actor(), account=name,
                      role=role, unit=unit_code, password_changed=hashed is not None,
                      **({} if old is None else {"old_role": old.role, "old_unit": old.unit_code}))
@@ -199,11 +201,13 @@ def _change(name: str, event: str, values: dict | None, by: str | None, url, war
                 else conn.execute(update(store.account).where(where).values(updated_at=store.now(), **values)))
         if done.rowcount == 0:
             raise LookupError(_unknown(name))
+        if event in ("user_removed", "user_disabled"):
+            sessions.revoke_user(conn, name, event.removeprefix("user_"))
         audit.append(conn, event, by or audit.cli_actor(), account=name)
 
 
 def remove_user(name: str, *, by: str | None = None, url: str | None = None, warehouse=None) -> None:
-    """Delete an account (its sessions end at their next page run); LookupError if there is none."""
+    """Delete an account and end its sessions (at their next page run); LookupError if there is none."""
     _change(name, "user_removed", None, by, url, warehouse)
 
 

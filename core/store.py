@@ -1,5 +1,5 @@
-"""The transactional state store: accounts, login failures, the audit log, rejected files. The one owner of its
-engines (SQLAlchemy Core, no ORM).
+"""The transactional state store: accounts, login failures, login sessions, the audit log, rejected files. The one
+owner of its engines (SQLAlchemy Core, no ORM).
 
 Where it lives: $CDCS_DATABASE_URL when set (e.g. postgresql+psycopg://…), else the SQLite file
 <warehouse>/state.sqlite. SQLite runs in WAL mode with a 30 s busy timeout and foreign keys on; every write
@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from core.config import warehouse_dir
 
 FILE = "state.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: login_session and secret
 BUSY_TIMEOUT_S = 30
 
 
@@ -97,6 +97,28 @@ rejection = Table(
     Column("n_errors", Integer, nullable=False),
     Column("n_warnings", Integer, nullable=False),
     Column("summary_json", Text, nullable=False),
+)
+
+# grain: one row per login (one browser's cookie, shared by its tabs); the token itself is never stored
+login_session = Table(
+    "login_session", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(100), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+    Column("revoked_at", UtcDateTime),
+    Column("revoked_reason", String(20)),  # logout, removed, disabled, password, expired
+    Column("client_addr", String(255)),
+)
+
+# grain: one row per server secret (the key that signs session tokens), made on first use
+secret = Table(
+    "secret", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(255), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )
 
 # grain: one row per schema version applied to this store

@@ -90,3 +90,25 @@ def desk_env(demo_warehouse, tmp_path, monkeypatch):
     common.warehouse.clear()
     yield wh, None
     common.warehouse.clear()
+
+
+def app_test(user=None, page: str | None = None, **session):
+    """AppTest of app.py (or of one page file run alone) after one run, logged in as `user` through a real
+    session of the state store when given."""
+    from streamlit.testing.v1 import AppTest
+
+    from core import sessions
+    at = AppTest.from_file(str(ROOT / (page or "app.py")), default_timeout=60)
+    if user is not None:
+        at.session_state["session_token"] = sessions.start(user.name)
+    for k, v in session.items():
+        at.session_state[k] = v
+    at.run()
+    return at
+
+
+def rerun(at):
+    """Run app.py again in the same session, as the next click does. (AppTest's own rerun would run the last
+    page's file alone, the way Streamlit treats an old-style pages/ folder, skipping app.py and its sidebar.)"""
+    at._page_hash = at._finished_page_script_hash = ""
+    return at.run()

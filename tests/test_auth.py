@@ -1,6 +1,6 @@
 """Accounts and logins (core.auth, ui.auth, `python -m etl user`): roles, NFC passwords, the wait schedule, the
-counters per name and per address under concurrent processes, account changes taking effect at the next page
-run, the commands and their audit rows."""
+counters per name and per address under concurrent processes, sessions (signed tokens, idle time, lifetime,
+revocation), account changes taking effect at the next page run, the commands and their audit rows."""
 import json
 import multiprocessing
 import os
@@ -12,12 +12,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy.dialects import postgresql
-from streamlit.testing.v1 import AppTest
 
-from core import audit, auth, store
+from core import audit, auth, sessions, store
 from core.auth import User
 from tests.auth_helpers import CHEAP, change_accounts, fail_logins
-from tests.conftest import ROOT
+from tests.conftest import ROOT, app_test, rerun
 
 OFFICER = User("canbo38", "officer", "LDLD63_38")
 ADMIN = User("quantri", "admin")
@@ -289,22 +288,6 @@ def test_user_command_usage_errors(tmp_path, args, stdin, message):
 
 
 # ---- the app ---------------------------------------------------------------------------------------------
-def _app(user=None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if user:
-        at.session_state["user"] = user
-        at.session_state["user_since"] = time.time()
-    at.run()
-    return at
-
-
-def _rerun(at) -> AppTest:
-    """Run app.py again in the same session, as the next click does. (AppTest's own rerun would run the last
-    page's file alone, the way Streamlit treats an old-style pages/ folder, skipping app.py and its sidebar.)"""
-    at._page_hash = at._finished_page_script_hash = ""
-    return at.run()
-
-
 def _desk_routed(at) -> bool:
     try:
         at.switch_page("pages/submit.py")
@@ -317,33 +300,85 @@ def _notices(at) -> list[str]:
     return [w.value for w in at.sidebar.warning]
 
 
-@pytest.mark.parametrize("change, routed_after, logged_in_after", [
-    (lambda: auth.set_role("canbo79", "viewer", by="quantri"), False, True),
-    (lambda: auth.disable_user("canbo79", by="quantri"), False, False),
-    (lambda: auth.remove_user("canbo79", by="quantri"), False, False),
-    (lambda: auth.set_role("canbo79", "officer", "LDLD34_08", by="quantri"), True, True),
+def _logged_in(at) -> str | None:
+    token = at.session_state["session_token"] if "session_token" in at.session_state else None
+    return sessions.check(token).user_name if token else None
+
+
+GONE = "Tài khoản của bạn đã bị xóa hoặc bị khóa nên đã được đăng xuất. Liên hệ quản trị viên nếu cần."
+
+
+@pytest.mark.parametrize("change, routed_after, logged_in_after, notice", [
+    (lambda: auth.set_role("canbo79", "viewer", by="quantri"), False, True, None),
+    (lambda: auth.disable_user("canbo79", by="quantri"), False, False, GONE),
+    (lambda: auth.remove_user("canbo79", by="quantri"), False, False, GONE),
+    (lambda: auth.set_role("canbo79", "officer", "LDLD34_08", by="quantri"), True, True, None),
+    (lambda: auth.add_user("canbo79", "matkhau-moi-123", "officer", "LDLD34_79", by="quantri"), False, False,
+     "Mật khẩu của tài khoản đã được đổi, vui lòng đăng nhập lại."),
 ])
-def test_account_changes_apply_at_the_next_page_run(desk_env, change, routed_after, logged_in_after):
-    assert _desk_routed(_app(User("canbo79", "officer", "LDLD34_79")))
-    at = _app(User("canbo79", "officer", "LDLD34_79"))
+def test_account_changes_apply_at_the_next_page_run(desk_env, change, routed_after, logged_in_after, notice):
+    assert _desk_routed(app_test(User("canbo79", "officer", "LDLD34_79")))
+    at = app_test(User("canbo79", "officer", "LDLD34_79"))
     change()
-    _rerun(at)  # the next click of the same session
+    rerun(at)  # the next click of the same session
     assert not at.exception, [e.value for e in at.exception]
-    assert ("user" in at.session_state) == logged_in_after
-    if not logged_in_after:
-        assert _notices(at) == ["Tài khoản của bạn đã bị xóa hoặc bị khóa nên đã được đăng xuất. "
-                                "Liên hệ quản trị viên nếu cần."]
+    assert (_logged_in(at) == "canbo79") == logged_in_after
+    assert _notices(at) == ([notice] if notice else [])
+    if notice == GONE:
         assert audit.read(desk_env[0], event="logged_out_by_change")["user_name"].tolist() == ["canbo79"]
     assert _desk_routed(at) == routed_after
 
 
-def test_an_expired_session_says_so(desk_env, monkeypatch):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["user"] = User("canbo79", "officer", "LDLD34_79")
-    at.session_state["user_since"] = time.time() - 121 * 60
-    at.run()
-    assert "user" not in at.session_state
+# used every 30 minutes for some hours, then idle for some minutes (settings: idle 120 min, lifetime 12 h)
+@pytest.mark.parametrize("hours_used, idle_minutes, expired", [(0, 30, False), (0, 121, True), (1, 119, False),
+                                                               (1, 121, True), (10, 90, False), (11.5, 40, True)])
+def test_sessions_end_after_idle_time_or_their_lifetime(tmp_path, hours_used, idle_minutes, expired):
+    t = store.now()
+    start = t - timedelta(hours=hours_used, minutes=idle_minutes)
+    token = sessions.start("an", warehouse=tmp_path, now=start)
+    for k in range(int(hours_used * 2) + 1):
+        assert sessions.check(token, warehouse=tmp_path, now=start + timedelta(minutes=30 * k)).status == "ok"
+    first = sessions.check(token, warehouse=tmp_path, now=t)
+    again = sessions.check(token, warehouse=tmp_path, now=t)
+    assert (first.status, first.first) == (("ended", True) if expired else ("ok", False))
+    assert (again.status, again.reason) == (("ended", "expired") if expired else ("ok", ""))
+
+
+@pytest.mark.parametrize("mangle", [lambda t: t + "x", lambda t: t.replace(".", "..", 1), lambda t: "v1.a.9.b",
+                                    lambda t: t.rsplit(".", 2)[0] + ".9999999999." + t.rsplit(".", 1)[1], str.upper,
+                                    lambda t: ""])
+def test_forged_tokens_are_refused(tmp_path, mangle):
+    token = sessions.start("an", warehouse=tmp_path)
+    assert sessions.check(mangle(token), warehouse=tmp_path).status == "invalid"
+    assert sessions.check(token, warehouse=tmp_path).status == "ok"
+
+
+def test_tokens_are_stored_hashed_and_revoked_on_logout(tmp_path):
+    token = sessions.start("an", warehouse=tmp_path)
+    with store.reading(warehouse=tmp_path) as conn:
+        stored = conn.execute(store.login_session.select()).one()
+    assert token.split(".")[1] not in json.dumps([str(v) for v in stored]) and len(stored.token_hash) == 64
+    assert sessions.revoke(token, warehouse=tmp_path) and not sessions.revoke(token, warehouse=tmp_path)
+    assert sessions.check(token, warehouse=tmp_path) == sessions.Check("ended", "an", "logout")
+
+
+def test_an_expired_session_says_so(desk_env):
+    token = sessions.start("canbo79", now=store.now() - sessions.idle_limit() - timedelta(minutes=1))
+    at = app_test(session_token=token)
+    assert _logged_in(at) is None and "session_token" not in at.session_state
     assert _notices(at) == ["Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại."]
+    assert audit.read(desk_env[0], event="session_expired")["user_name"].tolist() == ["canbo79"]
+
+
+def test_a_cookie_from_the_browser_is_a_login(desk_env, monkeypatch):
+    from ui import auth as ui_auth
+    token = sessions.start("canbo79")
+    monkeypatch.setattr(ui_auth, "browser_token", lambda: token)  # what a reload or a new tab sends
+    at = app_test()
+    assert _logged_in(at) == "canbo79" and _desk_routed(at)
+    sessions.revoke(token)
+    at = app_test()  # another tab after logging out elsewhere: the same cookie, refused
+    assert "session_token" not in at.session_state and not _desk_routed(at) and _notices(at) == []
 
 
 @pytest.mark.parametrize("name, password, message", [
@@ -352,24 +387,25 @@ def test_an_expired_session_says_so(desk_env, monkeypatch):
     ("canbo79", "", "Nhập tên đăng nhập và mật khẩu."),
 ])
 def test_login_form_refuses(desk_env, name, password, message):
-    at = _app()
+    at = app_test()
     at.text_input[0].input(name)
     at.text_input[1].input(password)
     at.button[0].click()
-    _rerun(at)
+    rerun(at)
     assert [e.value for e in at.error] == [message]
-    assert "user" not in at.session_state
+    assert _logged_in(at) is None
 
 
 def test_login_form_logs_in_and_out_with_audit_rows(desk_env):
-    at = _app()
+    at = app_test()
     at.text_input[0].input("canbo79")
     at.text_input[1].input("matkhau-canbo-1")
     at.button[0].click()
-    _rerun(at)
-    assert at.session_state["user"] == User("canbo79", "officer", "LDLD34_79") and _desk_routed(at)
-    _rerun(at)
+    rerun(at)
+    token = at.session_state["session_token"]
+    assert _logged_in(at) == "canbo79" and _desk_routed(at)
+    rerun(at)
     next(b for b in at.button if b.label == "Đăng xuất").click()
-    _rerun(at)
-    assert "user" not in at.session_state
+    rerun(at)
+    assert _logged_in(at) is None and sessions.check(token).reason == "logout"
     assert audit.read(desk_env[0])["event"].tolist()[:2] == ["logout", "login"]

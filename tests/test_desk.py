@@ -1,7 +1,6 @@
 """Submission desk: permissions (also against crafted requests), annotated workbook, accept, history,
 rollback, append-only audit log; page access, the administrator's audit log and who-loaded privacy in AppTest.
 Accounts and logins: test_auth.py; the whole flow in Chromium: test_desk_browser.py."""
-import shutil
 
 import openpyxl
 import pytest
@@ -14,7 +13,7 @@ from etl.annotate import annotate
 from etl.desk import accept, changes, check_upload, roll_back
 from etl.load import check_file
 from etl.template import write_template
-from tests.conftest import CORPUS, ROOT, fingerprint
+from tests.conftest import CORPUS, app_test, fingerprint
 
 OFFICER_38 = User("canbo38", "officer", "LDLD63_38")
 OFFICER_01 = User("canbo01", "officer", "LDLD63_01")
@@ -82,12 +81,7 @@ def test_accept_history_changes_rollback_and_audit(warehouse, tmp_path):
 
 # ---- the app ---------------------------------------------------------------------------------------------------
 def _app(user=None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if user:
-        at.session_state["user"] = user
-        at.session_state["user_since"] = __import__("time").time()
-    at.run()
-    return at
+    return app_test(user)
 
 
 def test_viewer_cannot_reach_the_desk(desk_env):
@@ -98,10 +92,7 @@ def test_viewer_cannot_reach_the_desk(desk_env):
 
 
 def test_desk_page_refuses_a_viewer_even_when_opened_directly(desk_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "submit.py"), default_timeout=60)
-    at.session_state["user"] = User("xem", "viewer")
-    at.session_state["user_since"] = __import__("time").time()
-    at.run()
+    at = app_test(User("xem", "viewer"), page="pages/submit.py")
     assert at.title[0].value == "Không có quyền"
 
 
