@@ -130,14 +130,14 @@ def _validate(name: str, role: str, unit_code: str | None) -> None:
         raise ValueError("Cán bộ nhập liệu cần mã đơn vị (--unit).")
 
 
+_IMPORTED: set[str] = set()  # stores whose old accounts file this process has looked for
+
+
 def _ensure_imported(url, warehouse) -> None:
     key = url or store.database_url(warehouse)
     if key not in _IMPORTED:
         import_legacy(url=url, warehouse=warehouse)
         _IMPORTED.add(key)
-
-
-_IMPORTED: set[str] = set()
 
 
 def _account_row(conn, name: str):

@@ -2,7 +2,6 @@
 counters per name and per address under concurrent processes, sessions (signed tokens, idle time, lifetime,
 revocation), account changes taking effect at the next page run, the commands and their audit rows."""
 import json
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 from core import audit, auth, sessions, store
 from core.auth import User
-from tests.auth_helpers import CHEAP, change_accounts, fail_logins
+from tests.auth_helpers import CHANGES, CHEAP, EXPECTED, hammer_and_change
 from tests.conftest import ROOT, app_test, rerun
 
 OFFICER = User("canbo38", "officer", "LDLD63_38")
@@ -192,45 +191,17 @@ def test_the_counting_statement_is_one_postgresql_upsert(kind):
 
 
 # ---- many processes at once ------------------------------------------------------------------------------
-ACCOUNTS = [f"cb{i}" for i in range(5)]
-CHANGES = ([("add", n, "officer", "LDLD63_38") for n in ACCOUNTS] + [("set_role", n, "viewer") for n in ACCOUNTS]
-           + [("disable", n) for n in ACCOUNTS] + [("enable", n) for n in ACCOUNTS[:2]]
-           + [("set_role", n, "admin") for n in ACCOUNTS[3:]])
-EXPECTED = {"cb0": ("viewer", False), "cb1": ("viewer", False), "cb2": ("viewer", True), "cb3": ("admin", True),
-            "cb4": ("admin", True)}
-
-
 def test_concurrent_failures_are_all_counted_and_changes_all_kept(tmp_path):
-    auth.add_user("nannhan", "matkhau-dung-1", "officer", "LDLD63_38", warehouse=tmp_path)
-    ctx = multiprocessing.get_context("spawn")
-    barrier, out = ctx.Barrier(4), ctx.Queue()
-    procs = [ctx.Process(target=fail_logins, args=(str(tmp_path), "nannhan", "10.9.9.9", 40, barrier, out))
-             for _ in range(3)]
-    procs.append(ctx.Process(target=change_accounts, args=(str(tmp_path), CHANGES, barrier, out)))
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=300) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
-    errors = [r[1] for r in results if r[1]]
-    assert not errors, errors[0]
-    assert all(p.exitcode == 0 for p in procs)
-    reasons = {}
-    for r in results:
-        if isinstance(r[0], dict):
-            for k, v in r[0].items():
-                reasons[k] = reasons.get(k, 0) + v
-    print(f"\n3×40 failed logins + {len(CHANGES)} account changes: outcomes {reasons}; seconds per process "
-          f"{[round(r[2], 2) for r in results]}")
-    assert sum(reasons.values()) == 120 and reasons.get("ok", 0) == 0
-    assert reasons.get("wrong", 0) <= 3  # the rest arrived inside the wait and were refused unchecked
-    assert auth.failures("name", "nannhan", warehouse=tmp_path) == 120
-    assert auth.failures("addr", "10.9.9.9", warehouse=tmp_path) == 120
-    assert {a.name: (a.role, a.disabled) for a in auth.list_users(warehouse=tmp_path)
-            if a.name in EXPECTED} == EXPECTED
-    log = audit.read(tmp_path, limit=None)
-    assert (log["event"] == "login_failed").sum() == 120
-    assert (log["user_name"] == "tester").sum() == len(CHANGES)
+    got = hammer_and_change({"warehouse": str(tmp_path)})
+    print(f"\n3×40 failed logins + {len(CHANGES)} account changes: outcomes {got['reasons']}; seconds per process "
+          f"{got['seconds']}")
+    assert not got["errors"], got["errors"][0]
+    assert got["exitcodes"] == [0, 0, 0, 0]
+    assert sum(got["reasons"].values()) == 120 and got["reasons"].get("ok", 0) == 0
+    assert got["reasons"].get("wrong", 0) <= 3  # the rest arrived inside the wait and were refused unchecked
+    assert (got["name"], got["addr"], got["login_failed_rows"]) == (120, 120, 120)
+    assert got["accounts"] == EXPECTED
+    assert got["change_rows"] == len(CHANGES)
 
 
 # ---- the command line ------------------------------------------------------------------------------------
