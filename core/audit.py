@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from core import store
 
 COLUMNS = ["id", "at", "event", "user_name", "unit_code", "round_code", "details"]
-# every event the code may record; each has its Vietnamese name in core.labels.EVENTS (a test checks)
+# every event the code may record; each has its Vietnamese name in core.labels.AUDIT_EVENTS (a test checks)
 EVENTS = ("upload", "accepted", "unchanged", "rejected", "rollback", "load_cli", "rollback_cli",
           "login", "login_failed", "logout", "session_expired", "logged_out_by_change",
           "user_added", "user_changed", "user_removed", "user_disabled", "user_enabled", "accounts_imported")
@@ -37,7 +37,7 @@ def _name(user) -> str | None:
 def append(conn: Connection, event: str, user, **details) -> None:
     """Insert one event inside the caller's transaction (so a change and its audit row commit together)."""
     if event not in EVENTS:
-        raise ValueError(f"unknown audit event {event!r}: add it to core.audit.EVENTS and core.labels.EVENTS")
+        raise ValueError(f"unknown audit event {event!r}: add it to core.audit.EVENTS and core.labels.AUDIT_EVENTS")
     unit = next((details.pop(k) for k in UNIT_KEYS if k in details), None)
     rnd = next((details.pop(k) for k in ROUND_KEYS if k in details), None)
     text = json.dumps(details, ensure_ascii=False, default=str, sort_keys=True)

@@ -35,12 +35,12 @@ COLUMNS = {
     "start": "Đầu kỳ", "end": "Cuối kỳ", "series": "Chuỗi", "old_value": "Giá trị cũ", "new_value": "Giá trị mới",
     "change": "Thay đổi", "event": "Sự kiện", "user": "Người dùng", "is_current": "Đang dùng", "sha256": "Mã băm SHA-256",
     "reason": "Lý do", "note": "Ghi chú",
-    "id": "Số thứ tự", "at": "Thời điểm", "user_name": "Người thực hiện", "event_label": "Sự kiện", "details": "Chi tiết",
+    "id": "Số thứ tự", "at": "Thời điểm", "user_name": "Người thực hiện", "details": "Chi tiết",
     "n_errors": "Số lỗi", "summary": "Tóm tắt",
 }
 
 # audit events (core.audit) as the administrator reads them
-EVENTS = {
+AUDIT_EVENTS = {
     "upload": "Tải lên", "accepted": "Nhận phiên bản", "unchanged": "Trùng phiên bản đã có", "rejected": "Từ chối",
     "rollback": "Quay lại phiên bản", "load_cli": "Nạp bằng dòng lệnh", "rollback_cli": "Quay lại bằng dòng lệnh",
     "login": "Đăng nhập", "login_failed": "Đăng nhập sai", "logout": "Đăng xuất",
@@ -50,13 +50,13 @@ EVENTS = {
     "accounts_imported": "Chuyển tài khoản từ tệp cũ",
 }
 # keys and coded values inside an audit event's details
-DETAILS = {
+AUDIT_DETAILS = {
     "account": "tài khoản", "role": "vai trò", "old_role": "vai trò cũ", "old_unit": "đơn vị cũ", "unit": "đơn vị",
     "password_changed": "đổi mật khẩu", "addr": "địa chỉ máy", "reason": "lý do", "file": "tệp", "files": "tệp",
     "sha256": "SHA-256", "status": "kết quả", "errors": "số lỗi", "rules": "quy tắc", "submission": "phiên bản",
     "note": "ghi chú", "to_version": "về phiên bản", "snapshot": "bản dữ liệu", "via": "qua", "accounts": "số tài khoản",
 }
-DETAIL_VALUES = {
+AUDIT_VALUES = {
     "wrong": "sai tên hoặc mật khẩu", "throttled": "thử lại quá sớm", "disabled": "tài khoản bị khóa",
     "cli": "dòng lệnh", "accepted": "nhận", "rejected": "từ chối", "unchanged": "không đổi", True: "có", False: "không",
     "viewer": "người xem", "officer": "cán bộ nhập liệu", "admin": "quản trị viên",
@@ -183,8 +183,8 @@ def details_text(details: dict) -> str:
     def value(v):
         if isinstance(v, (list, tuple)):
             return ", ".join(map(str, v))
-        return DETAIL_VALUES.get(v, v) if isinstance(v, (str, bool)) else v
-    return "; ".join(f"{DETAILS.get(k, k)}: {value(v)}" for k, v in (details or {}).items() if v not in (None, ""))
+        return AUDIT_VALUES.get(v, v) if isinstance(v, (str, bool)) else v
+    return "; ".join(f"{AUDIT_DETAILS.get(k, k)}: {value(v)}" for k, v in (details or {}).items() if v not in (None, ""))
 
 
 def labelled(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:

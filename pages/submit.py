@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import audit
 from core.config import settings, warehouse_dir
-from core.labels import EVENTS, details_text, fmt_number, fmt_time
+from core.labels import AUDIT_EVENTS, details_text, fmt_number, fmt_time
 from etl.annotate import annotate
 from etl.desk import accept, changes, check_upload, roll_back
 from etl.template import write_template
@@ -131,4 +131,4 @@ if user.role == "admin":
     data = log[cols].assign(at=log["at"].map(fmt_time),
                             details=log["details"].map(lambda d: json.dumps(d, ensure_ascii=False)))
     table(data, "nhat-ky", key="dl_audit", height=260, display=data.fillna("").assign(
-        event=log["event"].map(lambda e: EVENTS.get(e, e)), details=log["details"].map(details_text)))
+        event=log["event"].map(lambda e: AUDIT_EVENTS.get(e, e)), details=log["details"].map(details_text)))

@@ -149,8 +149,8 @@ def test_viewers_must_log_in_when_the_setting_says_so(desk_env, monkeypatch):
 
 
 def test_every_audit_event_has_a_vietnamese_name(tmp_path):
-    from core.labels import EVENTS
-    assert set(audit.EVENTS) == set(EVENTS)
+    from core.labels import AUDIT_EVENTS
+    assert set(audit.EVENTS) == set(AUDIT_EVENTS)
     with pytest.raises(ValueError, match="unknown audit event"):
         audit.record("something_new", "x", warehouse=tmp_path)
     audit.record_cli("load_cli", warehouse=tmp_path, files=["a.xlsx"], unit="LDLD63_38", round="N2021")
@@ -161,7 +161,7 @@ def test_every_audit_event_has_a_vietnamese_name(tmp_path):
 
 def test_admin_reads_the_audit_log_in_vietnamese(desk_env):
     from core import auth
-    from core.labels import COLUMNS, EVENTS
+    from core.labels import AUDIT_EVENTS, COLUMNS
     wh, _ = desk_env
     auth.login("quantri", "sai-mat-khau", "10.1.2.3")
     auth.disable_user("xem", by="quantri")
@@ -171,7 +171,7 @@ def test_admin_reads_the_audit_log_in_vietnamese(desk_env):
     assert not at.exception, [e.value for e in at.exception]
     log = next(d.value for d in at.dataframe if "Sự kiện" in d.value.columns)
     assert list(log.columns) == [COLUMNS[c] for c in ("at", "event", "user_name", "unit_code", "round_code", "details")]
-    assert {EVENTS["user_added"], EVENTS["login_failed"], EVENTS["user_disabled"]} <= set(log["Sự kiện"])
+    assert {AUDIT_EVENTS[e] for e in ("user_added", "login_failed", "user_disabled")} <= set(log["Sự kiện"])
     assert "địa chỉ máy: 10.1.2.3; lý do: sai tên hoặc mật khẩu" in set(log["Chi tiết"])
 
 
