@@ -38,6 +38,34 @@ COLUMNS = {
     "reason": "Lý do", "note": "Ghi chú", "kind_label": "Loại", "item_label": "Chỉ tiêu / mục", "change_pct": "Thay đổi (%)",
     "change_status": "Thay đổi gì", "where": "Ô trong tệp", "event_label": "Sự kiện", "n_new": "Mới", "n_changed": "Thay đổi",
     "n_removed": "Xóa", "n_unchanged": "Không đổi",
+    "id": "Số thứ tự", "at": "Thời điểm", "user_name": "Người thực hiện", "details": "Chi tiết",
+    "n_errors": "Số lỗi", "summary": "Tóm tắt",
+}
+
+# audit events (core.audit) as the administrator reads them
+AUDIT_EVENTS = {
+    "upload": "Tải lên", "accepted": "Nhận phiên bản", "unchanged": "Trùng phiên bản đã có", "rejected": "Từ chối",
+    "rollback": "Quay lại phiên bản", "load_cli": "Nạp bằng dòng lệnh", "rollback_cli": "Quay lại bằng dòng lệnh",
+    "value_deleted": "Xóa số liệu (quản trị viên)", "rebuild_cli": "Dựng lại bản dữ liệu",
+    "login": "Đăng nhập", "login_failed": "Đăng nhập sai", "logout": "Đăng xuất",
+    "session_expired": "Hết phiên đăng nhập", "logged_out_by_change": "Buộc đăng xuất (tài khoản đã đổi)",
+    "user_added": "Thêm tài khoản", "user_changed": "Đổi tài khoản", "user_removed": "Xóa tài khoản",
+    "user_disabled": "Khóa tài khoản", "user_enabled": "Mở khóa tài khoản",
+    "accounts_imported": "Chuyển tài khoản từ tệp cũ",
+}
+# keys and coded values inside an audit event's details
+AUDIT_DETAILS = {
+    "account": "tài khoản", "role": "vai trò", "old_role": "vai trò cũ", "old_unit": "đơn vị cũ", "unit": "đơn vị",
+    "password_changed": "đổi mật khẩu", "addr": "địa chỉ máy", "reason": "lý do", "file": "tệp", "files": "tệp",
+    "sha256": "SHA-256", "status": "kết quả", "errors": "số lỗi", "rules": "quy tắc", "submission": "phiên bản",
+    "note": "ghi chú", "to_version": "về phiên bản", "snapshot": "bản dữ liệu", "via": "qua", "accounts": "số tài khoản",
+    "accepted": "nhận", "rejected": "từ chối", "unchanged": "không đổi", "dry_run": "chạy thử", "key": "số liệu",
+    "figures_changed": "số liệu thay đổi", "figures_added": "số liệu thêm", "figures_removed": "số liệu mất",
+}
+AUDIT_VALUES = {
+    "wrong": "sai tên hoặc mật khẩu", "throttled": "thử lại quá sớm", "disabled": "tài khoản bị khóa",
+    "cli": "dòng lệnh", "accepted": "nhận", "rejected": "từ chối", "unchanged": "không đổi", True: "có", False: "không",
+    "viewer": "người xem", "officer": "cán bộ nhập liệu", "admin": "quản trị viên",
 }
 
 STATUS = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "Chưa nộp"}
@@ -161,6 +189,22 @@ def change_item(kind: str, code: str) -> str:
     if kind == "rating":
         return _lookup("rating_levels", "level_code", "label_vi").get(code, code)
     return _lookup("text_questions", "question_code", "label_vi").get(code, code)
+
+
+def fmt_time(at) -> str:
+    """A stored (UTC) moment in the server's local time: 31/12/2025 23:59:59; '' when missing."""
+    if at is None or pd.isna(at):
+        return ""
+    return pd.Timestamp(at).to_pydatetime().astimezone().strftime("%d/%m/%Y %H:%M:%S")
+
+
+def details_text(details: dict) -> str:
+    """An audit event's details as one Vietnamese line: 'tài khoản: an; vai trò: officer'."""
+    def value(v):
+        if isinstance(v, (list, tuple)):
+            return ", ".join(map(str, v))
+        return AUDIT_VALUES.get(v, v) if isinstance(v, (str, bool)) else v
+    return "; ".join(f"{AUDIT_DETAILS.get(k, k)}: {value(v)}" for k, v in (details or {}).items() if v not in (None, ""))
 
 
 def labelled(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""`python -m etl …`: template, load, history, rollback, current, demo, report. Exit 0 ok, 1 rejected, 2 usage."""
+"""`python -m etl …`: template, load, history, rollback, current, demo, report, user. Exit 0 ok, 1 rejected, 2 usage."""
 from __future__ import annotations
 
 import argparse
@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     rb.add_argument("--unit", required=True)
     rb.add_argument("--round", required=True, dest="round_code")
     rb.add_argument("--to-version", required=True, type=int)
-    rb.add_argument("--reason", default="")
+    rb.add_argument("--reason", required=True, help="lý do (ghi vào lịch sử và nhật ký)")
     rb.add_argument("--by")
 
     rb2 = sub.add_parser("rebuild", help="Dựng lại bản dữ liệu với mô hình và danh mục hiện tại (không đổi số liệu)")
@@ -64,12 +64,20 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=6)
     d.add_argument("--only", help="chỉ tạo cho các đơn vị này, cách nhau bởi dấu phẩy (kiểm thử nhanh)")
     d.add_argument("--if-missing", action="store_true", help="bỏ qua nếu kho đã có dữ liệu")
-    u = sub.add_parser("user", help="Thêm hoặc đổi tài khoản đăng nhập (tệp ngoài git)")
-    u.add_argument("action", choices=["add"])
-    u.add_argument("name")
-    u.add_argument("--role", choices=["viewer", "officer", "admin"], required=True)
-    u.add_argument("--unit", help="mã đơn vị của cán bộ nhập liệu")
-    u.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ đầu vào chuẩn")
+    u = sub.add_parser("user", help="Tài khoản đăng nhập (trong kho trạng thái, ngoài git)")
+    us = u.add_subparsers(dest="action", required=True)
+    wh = argparse.ArgumentParser(add_help=False)
+    wh.add_argument("--warehouse", help="kho chứa state.sqlite (khi không đặt $CDCS_DATABASE_URL)")
+    ua = us.add_parser("add", parents=[wh], help="Thêm tài khoản, hoặc đổi vai trò, đơn vị, mật khẩu của tài khoản có sẵn")
+    ua.add_argument("name")
+    ua.add_argument("--role", choices=["viewer", "officer", "admin"], required=True)
+    ua.add_argument("--unit", help="mã đơn vị của cán bộ nhập liệu")
+    ua.add_argument("--password-stdin", action="store_true",
+                    help="đọc mật khẩu từ dòng đầu của đầu vào chuẩn (dòng trống: giữ mật khẩu cũ)")
+    us.add_parser("list", parents=[wh], help="Liệt kê tài khoản: name, role, unit, disabled (tách bằng tab, có dòng tiêu đề)")
+    for action, text in (("remove", "Xóa tài khoản"), ("disable", "Khóa tài khoản (không đăng nhập được nữa)"),
+                         ("enable", "Mở khóa tài khoản")):
+        us.add_parser(action, parents=[wh], help=text).add_argument("name")
 
     r = sub.add_parser("report", help="Báo cáo tổng hợp dạng Excel")
     r.add_argument("--round", required=True, dest="round_code")
@@ -173,6 +181,13 @@ def _load(args) -> int:
             if finding.severity == "error" or not args.quiet:
                 print("  " + finding.line())
     n = {s: sum(f.status == s for f in result.files) for s in ("accepted", "unchanged", "rejected")}
+    if not result.dry_run:
+        from core import audit
+        audit.record_cli("load_cli", warehouse=warehouse_dir(args.warehouse), note=args.note,
+                         accepted=[f.submission_id for f in result.files if f.status == "accepted"],
+                         unchanged=[f.file_name for f in result.files if f.status == "unchanged"],
+                         rejected=[f.file_name for f in result.files if f.status == "rejected"],
+                         snapshot=result.snapshot.id if result.snapshot else None)
     if result.dry_run:
         print(f"Chạy thử: {n['accepted']} sẽ nhận, {n['unchanged']} không đổi, {n['rejected']} bị từ chối. Chưa nạp gì.")
         return result.exit_code
@@ -201,6 +216,9 @@ def _value(args) -> int:
         except (LookupError, ValueError) as exc:
             print(str(exc), file=sys.stderr)
             return 2
+        from core import audit
+        audit.record_cli("value_deleted", warehouse=wh.folder, unit=args.unit, round=r.round_code,
+                         key=f"{args.indicator}/{sector}/{args.year}", submission=r.submission_id, reason=args.reason)
         print(f"Đã xóa: phiên bản {r.version} ({r.submission_id}), lý do: {args.reason}")
         return 0
     df = wh.query("value_history", unit=args.unit, indicator=args.indicator, year=args.year,
@@ -238,6 +256,9 @@ def _rollback(args) -> int:
     except LookupError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    from core import audit
+    audit.record_cli("rollback_cli", warehouse=warehouse_dir(args.warehouse), unit=args.unit, round=args.round_code,
+                     to_version=args.to_version, reason=args.reason, snapshot=snap.id)
     print(f"Đã quay lại phiên bản {args.to_version}. Bản dữ liệu hiện hành: {snap.id}")
     return 0
 
@@ -245,7 +266,8 @@ def _rollback(args) -> int:
 def _rebuild(args) -> int:
     from core.refdata import reference
     from core.snapshots import current
-    from etl.warehouse import is_stale, rebuild
+    from core import audit
+    from etl.warehouse import compare_figures, is_stale, rebuild
     wh = warehouse_dir(args.warehouse)
     if current(wh) is None:
         print("Kho dữ liệu chưa có bản nào.", file=sys.stderr)
@@ -253,7 +275,13 @@ def _rebuild(args) -> int:
     if args.if_stale and not is_stale(wh, reference()):
         print(f"Bản {current(wh).id} đã dựng từ mô hình hiện tại; không cần dựng lại.")
         return 0
-    print(f"Đã dựng lại: bản hiện hành {rebuild(wh, reference()).id}")
+    before = current(wh)
+    snap = rebuild(wh, reference())
+    diff = compare_figures(before.path, snap.path) if before.path.exists() else {}
+    audit.record_cli("rebuild_cli", warehouse=wh, snapshot=snap.id, **diff)
+    print(f"Đã dựng lại: bản hiện hành {snap.id}"
+          + (f" — {diff['figures_changed']} số liệu thay đổi, {diff['figures_added']} thêm, "
+             f"{diff['figures_removed']} mất so với bản trước (đã ghi nhật ký)." if diff else ""))
     return 0
 
 
@@ -268,20 +296,52 @@ def _current(args) -> int:
 
 
 def _user(args) -> int:
+    """Account commands; every change is audited with the operating-system account as the actor."""
+    from core import auth
+    from core.audit import cli_actor
+    by, wh = cli_actor(), warehouse_dir(args.warehouse)
+    if args.action == "list":
+        print("name\trole\tunit\tdisabled")
+        for a in auth.list_users(warehouse=wh):
+            print(f"{a.name}\t{a.role}\t{a.unit_code or ''}\t{int(a.disabled)}")
+        return 0
+    try:
+        if args.action == "add":
+            return _user_add(args, by, wh)
+        {"remove": auth.remove_user, "disable": auth.disable_user, "enable": auth.enable_user}[args.action](
+            args.name, by=by, warehouse=wh)
+    except LookupError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return 2
+    done = {"remove": "Đã xóa", "disable": "Đã khóa", "enable": "Đã mở khóa"}[args.action]
+    print(f"{done} tài khoản {auth.normal_name(args.name)}.")
+    return 0
+
+
+def _user_add(args, by: str, wh: Path) -> int:
     import getpass
 
-    from core.auth import add_user, users_path
+    from core import auth, store
     from core.refdata import reference
     if args.unit and args.unit not in reference().units.index:
         print(f"Không có đơn vị '{args.unit}'", file=sys.stderr)
         return 2
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Mật khẩu: ")
+    exists = auth.get_account(args.name, warehouse=wh) is not None
+    keep = " (để trống: giữ mật khẩu cũ)" if exists else ""
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"Mật khẩu{keep}: ")
+        if password and password != getpass.getpass("Nhập lại mật khẩu: "):
+            print("Hai lần nhập mật khẩu không khớp.", file=sys.stderr)
+            return 2
     try:
-        add_user(args.name, password, args.role, args.unit)
+        auth.add_user(args.name, password or (None if exists else ""), args.role, args.unit, by=by, warehouse=wh)
     except ValueError as exc:
-        print(f"Không tạo được tài khoản: {exc}", file=sys.stderr)
+        print(f"Không lưu được tài khoản: {exc}", file=sys.stderr)
         return 2
-    print(f"Đã lưu tài khoản {args.name} ({args.role}) trong {users_path()}")
+    print(f"Đã {'cập nhật' if exists else 'tạo'} tài khoản {auth.normal_name(args.name)} ({args.role}) "
+          f"trong {store.describe(store.database_url(wh))}")
     return 0
 
 

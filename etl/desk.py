@@ -27,10 +27,9 @@ def safe_suffix(name: str) -> str | None:
 
 
 def _checked(data: bytes, display: str, suffix: str, warehouse: Path) -> FileResult:
-    """The upload checked in a sandboxed worker (never parsed in this server process), then previewed."""
-    from core import snapshots
+    """The upload checked in a sandboxed worker (never parsed in this server process)."""
     from core.refdata import reference
-    from etl.load import check_files, preview, too_large
+    from etl.load import check_files, too_large
     from etl.worker import shared
     refused = too_large(display, "", len(data))
     if refused:
@@ -40,8 +39,7 @@ def _checked(data: bytes, display: str, suffix: str, warehouse: Path) -> FileRes
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        result = check_files([path], reference(), names={str(path): display}, sandbox=shared())[0]
-    return preview(result, snapshots.current(warehouse))
+        return check_files([path], reference(), names={str(path): display}, sandbox=shared())[0]
 
 
 def display_name(original_name: str) -> str:
@@ -60,18 +58,24 @@ def check_upload(data: bytes, original_name: str, user: User, warehouse: Path) -
         result = FileResult(display, "", "", "rejected", findings=[f])
     else:
         result = _checked(data, display, suffix, warehouse)
-        if result.status != "rejected" and not user.can_submit(result.unit_code):
+        if result.unit_code is not None and not user.can_submit(result.unit_code):
+            result.clean = None  # never compared with another unit's figures
             result.findings.append(Finding(
                 file=display, rule="unit_not_allowed", severity=ERROR, sheet="_meta" if suffix != ".csv" else "",
                 cell="B2" if suffix != ".csv" else "A2", value=result.unit_code or "",
                 message=f"Tài khoản {user.name} không được nộp báo cáo cho đơn vị {result.unit_code}.",
                 fix="Dùng mẫu tải về cho đơn vị của mình, hoặc nhờ quản trị viên."))
             result.status = "rejected"
-    audit.record(warehouse, "upload", user.name, file=result.file_name, sha256=result.sha256, unit=result.unit_code,
-                 round=result.round_code, status=result.status,
+        else:
+            from core import snapshots
+            from etl.load import preview
+            result = preview(result, snapshots.current(warehouse))  # rules on the unit's figures, change set
+    audit.record("upload", user, warehouse=warehouse, file=result.file_name, sha256=result.sha256,
+                 unit=result.unit_code, round=result.round_code, status=result.status,
                  errors=sum(f.severity == ERROR for f in result.findings))
     if result.status == "rejected":
-        audit.record(warehouse, "rejected", user.name, file=result.file_name, sha256=result.sha256,
+        audit.record("rejected", user, warehouse=warehouse, file=result.file_name, sha256=result.sha256,
+                     unit=result.unit_code, round=result.round_code,
                      rules=sorted({f.rule for f in result.findings if f.severity == ERROR}))
     return result
 
@@ -90,8 +94,9 @@ def accept(data: bytes, original_name: str, user: User, warehouse: Path, note: s
         from etl.worker import shared
         result = load_files([path], warehouse, loaded_by=user.name, note=note, progress=False,
                             names={str(path): checked.file_name}, sandbox=shared()).files[0]
-    audit.record(warehouse, "accepted" if result.status == "accepted" else result.status, user.name,
-                 file=result.file_name, sha256=result.sha256, submission=result.submission_id, note=note)
+    audit.record("accepted" if result.status == "accepted" else result.status, user, warehouse=warehouse,
+                 file=result.file_name, sha256=result.sha256, unit=checked.unit_code, round=checked.round_code,
+                 submission=result.submission_id, note=note)
     return result
 
 
@@ -102,8 +107,8 @@ def roll_back(user: User, warehouse: Path, unit: str, round_code: str, version: 
     if not reason.strip():
         raise ValueError("Cần ghi lý do.")
     snap = rollback(warehouse, unit, round_code, version, by=user.name, reason=reason)
-    audit.record(warehouse, "rollback", user.name, unit=unit, round=round_code, to_version=version, reason=reason,
-                 snapshot=snap.id)
+    audit.record("rollback", user, warehouse=warehouse, unit=unit, round=round_code, to_version=version,
+                 reason=reason, snapshot=snap.id)
     return snap
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-import os
 import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -28,7 +27,7 @@ from etl.findings import ERROR, WARNING, Finding, write_report
 from etl.read import read_file
 from etl.rules import ChangeSet, UnitFigures, apply, assess, diff
 from etl.validate import RATING_COLUMNS, TEXT_COLUMNS, VALUE_COLUMNS, Clean, validate
-from etl.warehouse import REJECTIONS, build_snapshot
+from etl.warehouse import build_snapshot
 
 CHANGE_COLUMNS = ["submission_id", "kind", "unit_code", "year", "sector", "code", "round_code", "old_value",
                   "new_value", "old_text", "new_text", "status", "is_large", "sheet", "cell"]
@@ -349,18 +348,10 @@ FINDING_COLUMNS = ["submission_id", "file_name", "sha256", "unit_code", "round_c
 
 
 def _log_rejections(warehouse: Path, rejected: list[FileResult], now: datetime) -> None:
-    """Append one line per rejected file (its first findings); a line cut by a kill never swallows the next."""
-    path = warehouse / REJECTIONS
-    with open(path, "a+b") as f:
-        f.seek(0, os.SEEK_END)
-        if f.tell() > 0:
-            f.seek(-1, os.SEEK_END)
-            if f.read(1) != b"\n":
-                f.write(b"\n")
-        for r in rejected:
-            f.write((json.dumps({"file_name": r.file_name, "sha256": r.sha256, "unit_code": r.unit_code,
-                                 "round_code": r.round_code, "at": now.isoformat(timespec="seconds"),
-                                 "findings": [asdict(x) for x in r.errors[:20]]}, ensure_ascii=False) + "\n").encode())
+    """One row per rejected file in the state store, with a bounded summary of its findings."""
+    from core.rejections import record_rejection
+    for r in rejected:
+        record_rejection(r.file_name, r.sha256 or None, r.unit_code, r.round_code, r.findings, warehouse=warehouse)
 
 
 def _report(warehouse: Path, results: list[FileResult], now: datetime) -> Path:

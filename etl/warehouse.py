@@ -6,7 +6,6 @@ becomes visible only when the CURRENT pointer is switched to it.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -14,15 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
-
 from core import snapshots
 from core.config import MODELS, settings
 from core.db import write_connection
 from core.refdata import TABLES, Reference, read_table
-
-REJECTIONS = "rejections.jsonl"
-
 
 def model_files() -> list[Path]:
     """The model SQL files in build order."""
@@ -45,27 +39,6 @@ def load_reference(con, ref: Reference) -> None:
         con.register("_ref_df", df)
         con.execute(f'create or replace table "ref_{name}" as select * from _ref_df')
         con.unregister("_ref_df")
-
-
-def load_rejections(con, warehouse: Path) -> None:
-    """Mirror the append-only rejection log into table log_rejection of the snapshot."""
-    path = Path(warehouse) / REJECTIONS
-    rows = []
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError:  # a line cut by a kill: ignore it
-                continue
-            for f in item["findings"]:
-                rows.append({**{k: item.get(k) for k in ("file_name", "sha256", "unit_code", "round_code")},
-                             "found_at": item.get("at"), **f})
-    cols = ["file_name", "sha256", "unit_code", "round_code", "found_at", "severity", "rule", "sheet", "cell", "value",
-            "expected", "message", "fix"]
-    df = pd.DataFrame(rows, columns=cols).astype(str) if rows else pd.DataFrame({c: pd.Series(dtype=str) for c in cols})
-    con.register("_rej", df)
-    con.execute("create or replace table log_rejection as select * from _rej")
-    con.unregister("_rej")
 
 
 def build_models(con) -> None:
@@ -144,7 +117,6 @@ def build_snapshot(warehouse: Path, ref: Reference, change: Callable[[object], N
         con.execute((MODELS / "00_raw.sql").read_text(encoding="utf-8"))
         change(con)
         load_reference(con, ref)
-        load_rejections(con, warehouse)
         build_models(con)
         check_grains(con)
         _pause_for_tests()
@@ -189,3 +161,24 @@ def rebuild(warehouse: Path, ref: Reference) -> snapshots.Snapshot:
     """A new snapshot with the same data, rebuilt with the current models and reference tables."""
     with snapshots.writer_lock(warehouse):
         return build_snapshot(warehouse, ref, lambda con: None)
+
+
+def compare_figures(old: Path, new: Path) -> dict[str, int]:
+    """How the figures in force differ between two snapshots: keys changed, added and removed (fact_indicator)."""
+    from core.db import connect
+    con = connect(new, read_only=True)
+    try:
+        con.execute(f"attach '{old}' as old (read_only)")
+        n = con.execute("""
+            select
+                count(*) filter (where o.value is not null and n.value is not null and o.value <> n.value),
+                count(*) filter (where o.unit_code is null),
+                count(*) filter (where n.unit_code is null)
+            from fact_indicator as n
+            full outer join old.fact_indicator as o
+                on o.unit_code = n.unit_code and o.year = n.year and o.indicator_code = n.indicator_code
+               and o.sector is not distinct from n.sector
+        """).fetchone()
+    finally:
+        con.close()
+    return {"figures_changed": n[0], "figures_added": n[1], "figures_removed": n[2]}

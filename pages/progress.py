@@ -3,7 +3,10 @@ import pandas as pd
 import streamlit as st
 
 from core import charts
-from core.labels import SEVERITY, STATUS, fmt_number
+from core.config import warehouse_dir
+from core.labels import SEVERITY, STATUS, fmt_number, fmt_time
+from core.rejections import recent_rejections
+from ui.auth import current_user
 from ui.common import chart, empty, header, q, table, zip_button
 
 header("Tiến độ & chất lượng dữ liệu", "toàn bộ", "Đơn vị nào đã nộp, nộp muộn, chưa nộp; lỗi và cảnh báo khi nạp.")
@@ -30,6 +33,7 @@ st.subheader("Chi tiết một kỳ")
 rnd = st.selectbox("Kỳ báo cáo", summary["round_code"].tolist(),
                    format_func=dict(zip(summary["round_code"], summary["round_label"])).get, key="ky")
 one = status[status["round_code"] == rnd].copy()
+unit_names = dict(zip(status["unit_code"], status["unit_name"]))
 one["status_label"] = one["status"].map(STATUS)
 miss = one[one["status"] != "on_time"][["unit_name", "status_label", "deadline", "first_received_at", "versions", "contact"]]
 show = miss.assign(deadline=pd.to_datetime(miss["deadline"]).dt.strftime("%d/%m/%Y"),
@@ -38,24 +42,36 @@ show = miss.assign(deadline=pd.to_datetime(miss["deadline"]).dt.strftime("%d/%m/
 st.markdown(f"**Đơn vị nộp muộn hoặc chưa nộp** ({len(miss)} / {len(one)} đơn vị phải nộp)")
 table(miss, f"chua-nop-{rnd}", display=show, key="dl_missing")
 
-st.subheader("Lỗi và cảnh báo khi nạp")
+st.subheader("Tệp bị từ chối")
+rejected = recent_rejections(limit=200, warehouse=warehouse_dir())
+if rejected.empty:
+    st.success("Chưa có tệp nào bị từ chối.")
+else:
+    st.markdown(f"**{len(rejected)} tệp gần nhất bị từ chối** — không nạp gì từ các tệp này. Mỗi tệp liệt kê các lỗi "
+                "đầu tiên; đơn vị nộp xem đủ lỗi và tệp đánh dấu ô lỗi ở trang Nộp báo cáo.")
+    rows = [{"found_at": fmt_time(r.at), "file_name": r.file_name, "unit_name": unit_names.get(r.unit_code, r.unit_code or ""),
+             "n_errors": r.n_errors, "sheet": f.get("sheet", ""), "cell": f.get("cell", ""),
+             "found_value": f.get("value", ""), "message": f.get("message", ""), "fix": f.get("fix", "")}
+            for r in rejected.itertuples() for f in r.summary["findings"][:5] if f.get("severity") == "error"]
+    table(pd.DataFrame(rows), "tep-bi-tu-choi", key="dl_rej", height=260)
+
+st.subheader("Cảnh báo trong các báo cáo đã nhận")
 findings = q("findings")
 if findings.empty:
-    st.success("Không có lỗi hay cảnh báo nào.")
+    st.success("Không có cảnh báo nào trong các phiên bản đang dùng.")
 else:
     findings["severity_label"] = findings["severity"].map(SEVERITY)
-    findings["status_label"] = findings["status"].map({"accepted": "Đã nhận (có cảnh báo)", "rejected": "Bị từ chối"})
-    cols = ["status_label", "file_name", "severity_label", "sheet", "cell", "value", "message", "fix", "found_at"]
-    rej = findings[findings["status"] == "rejected"][cols].rename(columns={"value": "found_value"})
-    warn = findings[findings["status"] == "accepted"][cols].rename(columns={"value": "found_value"})
-    st.markdown(f"**Tệp bị từ chối** — {rej['file_name'].nunique()} tệp, không nạp gì từ các tệp này")
-    table(rej, "tep-bi-tu-choi", key="dl_rej", height=240)
-    st.markdown(f"**Cảnh báo trong các báo cáo đã nhận** — {len(warn)} cảnh báo")
+    cols = ["file_name", "severity_label", "sheet", "cell", "value", "message", "fix", "found_at"]
+    warn = findings[cols].rename(columns={"value": "found_value"})
+    st.markdown(f"**{len(warn)} cảnh báo** — báo cáo vẫn được nhận, kèm ghi chú của đơn vị.")
     table(warn, "canh-bao", key="dl_warn", height=240)
 
 st.subheader("Lịch sử phiên bản")
 subs = q("submissions")
-cols = ["submission_id", "received_at", "file_name", "version", "n_warnings", "loaded_by"]
+user = current_user()
+# who loaded a version is shown to administrators only; everyone else sees the unit and the time
+cols = ["submission_id", "received_at", "file_name", "version", "n_warnings"] + \
+    (["loaded_by"] if user is not None and user.role == "admin" else [])
 table(subs[cols], "lich-su-phien-ban", key="dl_subs", height=260,
       display=subs[cols].assign(received_at=pd.to_datetime(subs["received_at"]).dt.strftime("%d/%m/%Y %H:%M")))
 zip_button("tien-do")

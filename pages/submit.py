@@ -1,4 +1,5 @@
 """Nộp báo cáo: template for the officer's unit, upload, findings, annotated workbook, accept; history, rollback."""
+import json
 import tempfile
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import streamlit as st
 
 from core import audit
 from core.config import settings, warehouse_dir
-from core.labels import EVENTS
+from core.labels import AUDIT_EVENTS, EVENTS, details_text, fmt_time
 from etl.annotate import annotate
 from etl.desk import accept, changes, check_upload, roll_back
 from etl.rules import change_frame
@@ -129,6 +130,9 @@ else:
 
 if user.role == "admin":
     st.subheader("Nhật ký thao tác")
-    log = audit.read(wh_dir)
-    table(log.fillna("").astype(str).head(200), "nhat-ky", key="dl_audit", height=260,
-          extra_labels={c: c for c in log.columns if c not in ("at", "event", "user")})
+    log = audit.read(wh_dir, limit=200)
+    cols = ["at", "event", "user_name", "unit_code", "round_code", "details"]
+    data = log[cols].assign(at=log["at"].map(fmt_time),
+                            details=log["details"].map(lambda d: json.dumps(d, ensure_ascii=False)))
+    table(data, "nhat-ky", key="dl_audit", height=260, display=data.fillna("").assign(
+        event=log["event"].map(lambda e: AUDIT_EVENTS.get(e, e)), details=log["details"].map(details_text)))

@@ -21,6 +21,16 @@ DEMO_UNITS = ["LDLD63_02", "LDLD63_08", "LDLD63_10", "LDLD63_15", "LDLD63_79", "
               "LDLD34_79", "CDN_GD", "TCT_HK"]
 
 
+@pytest.fixture(autouse=True)
+def _private_state(monkeypatch):
+    """No test reaches a configured state database or an old accounts file; argon2 at its lowest cost."""
+    from tests.auth_helpers import CHEAP
+    import core.auth
+    monkeypatch.delenv("CDCS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CDCS_USERS", str(ROOT / "tests" / "no-such-users.json"))
+    monkeypatch.setattr(core.auth, "_HASHER", CHEAP)
+
+
 @pytest.fixture(scope="session")
 def ref():
     return reference()
@@ -63,3 +73,42 @@ def fingerprint(wh: Path) -> dict[str, str]:
         if p.is_file() and (p.name == "CURRENT" or p.suffix == ".duckdb"):
             out[str(p.relative_to(wh))] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
+
+
+@pytest.fixture
+def desk_env(demo_warehouse, tmp_path, monkeypatch):
+    """(warehouse, None): a private copy of the demo warehouse served to AppTest, with accounts in its state
+    store: officer canbo79 (LDLD34_79), administrator quantri, viewer xem."""
+    from core.auth import add_user
+    from ui import common
+    wh = tmp_path / "wh"
+    shutil.copytree(demo_warehouse[0], wh)
+    add_user("canbo79", "matkhau-canbo-1", "officer", "LDLD34_79", by="test", warehouse=wh)
+    add_user("quantri", "matkhau-quantri-1", "admin", by="test", warehouse=wh)
+    add_user("xem", "matkhau-xem-1", "viewer", by="test", warehouse=wh)
+    monkeypatch.setenv("CDCS_WAREHOUSE", str(wh))
+    common.warehouse.clear()
+    yield wh, None
+    common.warehouse.clear()
+
+
+def app_test(user=None, page: str | None = None, **session):
+    """AppTest of app.py (or of one page file run alone) after one run, logged in as `user` through a real
+    session of the state store when given."""
+    from streamlit.testing.v1 import AppTest
+
+    from core import sessions
+    at = AppTest.from_file(str(ROOT / (page or "app.py")), default_timeout=60)
+    if user is not None:
+        at.session_state["session_token"] = sessions.start(user.name)
+    for k, v in session.items():
+        at.session_state[k] = v
+    at.run()
+    return at
+
+
+def rerun(at):
+    """Run app.py again in the same session, as the next click does. (AppTest's own rerun would run the last
+    page's file alone, the way Streamlit treats an old-style pages/ folder, skipping app.py and its sidebar.)"""
+    at._page_hash = at._finished_page_script_hash = ""
+    return at.run()

@@ -44,12 +44,14 @@ def test_case(case, warehouse):
         assert got["value"].tolist() == [float(value)]
 
 
-def test_rejections_are_logged_and_show_in_the_next_snapshot(warehouse):
+def test_rejections_are_logged_in_the_state_store_at_once(warehouse):
+    from core.rejections import recent_rejections
+    before = fingerprint(warehouse)
     load_files([CORPUS / "cards_gt_members.xlsx"], warehouse, loaded_by="test", progress=False)
-    assert "cards_gt_members.xlsx" in (warehouse / "rejections.jsonl").read_text(encoding="utf-8")
-    load_files([CORPUS / "semicolon_bom.csv"], warehouse, loaded_by="test", progress=False)
-    rej = Warehouse(warehouse).sql("select file_name, rule, cell from log_rejection")
-    assert ("cards_gt_members.xlsx", "card_le_members") in set(zip(rej.file_name, rej.rule))
+    assert fingerprint(warehouse) == before  # no new snapshot for a rejection
+    (row,) = recent_rejections(warehouse=warehouse).itertuples()
+    assert (row.file_name, row.unit_code, row.n_errors) == ("cards_gt_members.xlsx", "LDLD63_38", 1)
+    assert [(f["rule"], f["cell"]) for f in row.summary["findings"]] == [("card_le_members", "F15")]
 
 
 def test_missing_is_not_zero(warehouse, tmp_path):

@@ -1,42 +1,22 @@
-"""Submission desk: accounts, permissions (also against crafted requests), annotated workbook, accept, history,
-rollback, append-only audit log; page access in AppTest and the whole flow in Chromium with a real upload."""
-import shutil
+"""Submission desk: permissions (also against crafted requests), annotated workbook, accept, history,
+rollback, append-only audit log; page access, the administrator's audit log and who-loaded privacy in AppTest.
+Accounts and logins: test_auth.py; the whole flow in Chromium: test_desk_browser.py."""
 
 import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import audit
-from core.auth import User, add_user, verify, wait_seconds
+from core.auth import User
 from core.db import Warehouse
 from etl.annotate import annotate
 from etl.desk import accept, changes, check_upload, roll_back
 from etl.template import write_template
-from tests.conftest import CORPUS, ROOT, fingerprint
+from tests.conftest import CORPUS, app_test, fingerprint
 
 OFFICER_38 = User("canbo38", "officer", "LDLD63_38")
 OFFICER_01 = User("canbo01", "officer", "LDLD63_01")
 ADMIN = User("quantri", "admin")
-
-
-def test_accounts_hash_passwords_and_slow_down_guessing(tmp_path):
-    path = tmp_path / "users.json"
-    add_user("an", "matkhau-dai-1", "officer", "LDLD34_79", path)
-    assert "matkhau-dai-1" not in path.read_text(encoding="utf-8")
-    assert "$argon2" in path.read_text(encoding="utf-8")
-    assert verify("an", "sai-mat-khau", path) is None
-    assert wait_seconds("an", path) > 0
-    assert verify("an", "matkhau-dai-1", path) is None  # even the right password waits after a failure
-    with pytest.raises(ValueError):
-        add_user("b", "ngan", "viewer", path=path)
-    with pytest.raises(ValueError):
-        add_user("c", "matkhau-dai-1", "officer", path=path)  # an officer needs a unit
-
-
-def test_roles():
-    assert OFFICER_38.can_submit("LDLD63_38") and not OFFICER_38.can_submit("LDLD63_01")
-    assert ADMIN.can_submit("LDLD63_01") and ADMIN.can_rollback and not OFFICER_38.can_rollback
-    assert not User("xem", "viewer").sees_desk
 
 
 def test_officer_cannot_submit_for_another_unit_even_by_crafting_the_file(warehouse):
@@ -67,7 +47,6 @@ def test_annotated_workbook_marks_the_faulty_cells(warehouse):
 
 
 def test_accept_history_changes_rollback_and_audit(warehouse, tmp_path):
-    log = warehouse / audit.AUDIT
     first = (CORPUS / "ok_baseline.xlsx").read_bytes()
     assert accept(first, "bao-cao.xlsx", OFFICER_38, warehouse).status == "accepted"
     v1 = Warehouse(warehouse).sql("select value from stg_value where unit_code='LDLD63_38' and indicator_code="
@@ -76,10 +55,12 @@ def test_accept_history_changes_rollback_and_audit(warehouse, tmp_path):
                             values={("member_female", "TOTAL", 2021): v1 + 100}).read_bytes()
     preview = check_upload(second, "bao-cao-sua.xlsx", OFFICER_38, warehouse)
     assert preview.changes.counts == {"new": 0, "changed": 1, "removed": 0, "unchanged": 0}
-    before_log = log.read_text(encoding="utf-8")
+    before_log = audit.read(warehouse)
     done = accept(second, "bao-cao-sua.xlsx", OFFICER_38, warehouse, note="sửa số đoàn viên nữ")
     assert done.status == "accepted" and done.version == 2
-    assert log.read_text(encoding="utf-8").startswith(before_log)  # append-only
+    after_log = audit.read(warehouse)
+    assert len(after_log) > len(before_log)  # append-only: the earlier rows are still there, unchanged
+    assert after_log.tail(len(before_log)).reset_index(drop=True).equals(before_log)
     wh = Warehouse(warehouse)
     diff = changes(wh, "LDLD63_38", "N2021", 2)
     assert diff[["kind", "code", "status", "old_value", "new_value", "change"]].values.tolist() == [
@@ -91,32 +72,17 @@ def test_accept_history_changes_rollback_and_audit(warehouse, tmp_path):
     roll_back(ADMIN, warehouse, "LDLD63_38", "N2021", 1, "phiên bản 2 nhập nhầm")
     assert Warehouse(warehouse).sql("select value from mart_national where indicator_code='member_female' and "
                                     "sector='TOTAL' and year=2021").value[0] == v1 + 2600  # + Hà Nội's 2.600
-    events = audit.read(warehouse)["event"].tolist()
+    log = audit.read(warehouse)
+    events = log["event"].tolist()
     assert events.count("accepted") == 2 and "rollback" in events and "upload" in events
+    assert set(log[log["event"] != "rollback"]["user_name"]) == {"canbo38"}
+    assert log[log["event"] == "rollback"][["user_name", "unit_code", "round_code"]].values.tolist() == [
+        ["quantri", "LDLD63_38", "N2021"]]
 
 
 # ---- the app ---------------------------------------------------------------------------------------------------
-@pytest.fixture
-def desk_env(demo_warehouse, tmp_path, monkeypatch):
-    from ui import common
-    wh = tmp_path / "wh"
-    shutil.copytree(demo_warehouse[0], wh)
-    users = tmp_path / "users.json"
-    add_user("canbo79", "matkhau-canbo-1", "officer", "LDLD34_79", users)
-    monkeypatch.setenv("CDCS_WAREHOUSE", str(wh))
-    monkeypatch.setenv("CDCS_USERS", str(users))
-    common.warehouse.clear()
-    yield wh, users
-    common.warehouse.clear()
-
-
 def _app(user=None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if user:
-        at.session_state["user"] = user
-        at.session_state["user_since"] = __import__("time").time()
-    at.run()
-    return at
+    return app_test(user)
 
 
 def test_viewer_cannot_reach_the_desk(desk_env):
@@ -127,10 +93,7 @@ def test_viewer_cannot_reach_the_desk(desk_env):
 
 
 def test_desk_page_refuses_a_viewer_even_when_opened_directly(desk_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "submit.py"), default_timeout=60)
-    at.session_state["user"] = User("xem", "viewer")
-    at.session_state["user_since"] = __import__("time").time()
-    at.run()
+    at = app_test(User("xem", "viewer"), page="pages/submit.py")
     assert at.title[0].value == "Không có quyền"
 
 
@@ -189,3 +152,44 @@ def test_viewers_must_log_in_when_the_setting_says_so(desk_env, monkeypatch):
     assert not at.metric  # no figures before logging in
     at = _app(User("xem", "viewer"))
     assert at.title[0].value == "Tổng quan"
+
+
+def test_every_audit_event_has_a_vietnamese_name(tmp_path):
+    from core.labels import AUDIT_EVENTS
+    assert set(audit.EVENTS) == set(AUDIT_EVENTS)
+    with pytest.raises(ValueError, match="unknown audit event"):
+        audit.record("something_new", "x", warehouse=tmp_path)
+    audit.record_cli("load_cli", warehouse=tmp_path, files=["a.xlsx"], unit="LDLD63_38", round="N2021")
+    row = audit.read(tmp_path).iloc[0]
+    assert (row.event, row.user_name, row.unit_code, row.round_code, row.details) == (
+        "load_cli", audit.cli_actor(), "LDLD63_38", "N2021", {"files": ["a.xlsx"], "via": "cli"})
+
+
+def test_admin_reads_the_audit_log_in_vietnamese(desk_env):
+    from core import auth
+    from core.labels import AUDIT_EVENTS, COLUMNS
+    wh, _ = desk_env
+    auth.login("quantri", "sai-mat-khau", "10.1.2.3")
+    auth.disable_user("xem", by="quantri")
+    at = _app(ADMIN)
+    at.switch_page("pages/submit.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    log = next(d.value for d in at.dataframe if "Sự kiện" in d.value.columns)
+    assert list(log.columns) == [COLUMNS[c] for c in ("at", "event", "user_name", "unit_code", "round_code", "details")]
+    assert {AUDIT_EVENTS[e] for e in ("user_added", "login_failed", "user_disabled")} <= set(log["Sự kiện"])
+    assert "địa chỉ máy: 10.1.2.3; lý do: sai tên hoặc mật khẩu" in set(log["Chi tiết"])
+
+
+@pytest.mark.parametrize("user, sees_loader", [(None, False), (User("xem", "viewer"), False),
+                                               (User("canbo79", "officer", "LDLD34_79"), False),
+                                               (ADMIN, True)])
+def test_progress_page_names_who_loaded_only_to_administrators(desk_env, user, sees_loader):
+    at = _app(user)
+    at.switch_page("pages/progress.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [c for d in at.dataframe for c in d.value.columns]
+    exported = [c for t in at.session_state["_tables"].values() for c in t.columns]  # the CSV and ZIP files
+    assert ("Người nạp" in shown, "Người nạp" in exported) == (sees_loader, sees_loader)
+    assert "Thời điểm nhận" in shown

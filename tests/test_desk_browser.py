@@ -1,5 +1,6 @@
 """The data officer's whole path in Chromium, as a new user would take it: log in, download the unit's template,
-upload it with three mistakes, read the findings and the returned workbook, fix, accept, see the dashboard."""
+upload it with three mistakes, read the findings and the returned workbook, fix, accept, see the dashboard;
+and the login kept across a reload, a second tab and a bookmark until logout revokes it on the server."""
 import io
 import os
 import shutil
@@ -7,6 +8,7 @@ import shutil
 import openpyxl
 import pytest
 
+from core import audit
 from core.auth import add_user
 from tests.test_browser import SHOTS, _ready
 
@@ -20,10 +22,9 @@ def desk_server(demo_warehouse, tmp_path_factory):
     base = tmp_path_factory.mktemp("desk")
     wh = base / "wh"
     shutil.copytree(demo_warehouse[0], wh)
-    users = base / "users.json"
-    add_user("canbo79", "matkhau-canbo-1", "officer", "LDLD34_79", users)
+    add_user("canbo79", "matkhau-canbo-1", "officer", "LDLD34_79", by="test", warehouse=wh)
     from tests.browser import serve
-    with serve(wh, CDCS_USERS=str(users)) as (url, _):
+    with serve(wh) as (url, _):
         yield url, wh, base
 
 
@@ -96,5 +97,53 @@ def test_officer_fixes_three_mistakes_and_sees_the_figures(desk_server):
         expected = f"{old_end + 1000:,}".replace(",", ".")
         page.get_by_text(expected, exact=True).first.wait_for(timeout=30_000)
         ctx.close()
-    log = (wh / "audit.jsonl").read_text(encoding="utf-8")
-    assert '"event": "login"' in log and '"event": "rejected"' in log and '"event": "accepted"' in log
+    log = audit.read(wh)
+    assert {"login", "upload", "rejected", "accepted"} <= set(log["event"])
+    assert set(log[log["event"] != "user_added"]["user_name"]) == {"canbo79"}
+
+
+def _logged_in(page) -> bool:
+    """Whether the page, once its run is over, routes the desk (only a logged-in officer has it)."""
+    _ready(page)
+    return page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Nộp báo cáo").count() == 1
+
+
+def test_login_survives_reload_second_tab_and_bookmark_until_logout(desk_server):
+    from core import sessions
+    from tests.browser import browser
+    url, wh, _ = desk_server
+    with browser() as b:
+        ctx = b.new_context(viewport={"width": 1440, "height": 1600}, locale="vi-VN")
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url + "/")
+        _ready(page)
+        page.get_by_text("Đăng nhập").first.click()
+        page.get_by_label("Tên đăng nhập").fill("canbo79")
+        page.get_by_label("Mật khẩu").fill("matkhau-canbo-1")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Nộp báo cáo").wait_for()
+        page.wait_for_function(f"() => document.cookie.includes('{sessions.COOKIE}=v1.')")
+        cookie = next(c for c in ctx.cookies() if c["name"] == sessions.COOKIE)
+        assert (cookie["path"], cookie["sameSite"], cookie["secure"]) == ("/", "Strict", False)  # Secure on https
+        assert cookie["expires"] > __import__("time").time() + 11 * 3600
+        assert sessions.check(cookie["value"], warehouse=wh).user_name == "canbo79"
+
+        page.reload()
+        assert _logged_in(page), "a reload keeps the login"
+        second = ctx.new_page()
+        second.goto(url + "/tien-do")  # a second tab, opened from a bookmark
+        assert _logged_in(second), "a second tab shares the login"
+
+        page.get_by_text("canbo79 — Cán bộ nhập liệu của đơn vị").click()
+        page.get_by_role("button", name="Đăng xuất").click()
+        page.get_by_text("Đăng nhập").first.wait_for()
+        page.wait_for_function(f"() => !document.cookie.includes('{sessions.COOKIE}=')")
+        assert sessions.check(cookie["value"], warehouse=wh).reason == "logout"  # revoked on the server
+        second.reload()
+        assert not _logged_in(second), "the other tab is logged out too"
+        ctx.add_cookies([{**cookie}])  # an old copy of the cookie is worth nothing now
+        third = ctx.new_page()
+        third.goto(url + "/")
+        assert not _logged_in(third)
+        ctx.close()
