@@ -85,7 +85,7 @@ def run_limited(cmd: list[str], cwd: Path, out: Path, err: Path, timeout: float,
         t0 = time.perf_counter()
         p = subprocess.Popen(cmd, cwd=cwd, stdout=fo, stderr=fe, stdin=subprocess.DEVNULL,
                              preexec_fn=_limits(mem_bytes), start_new_session=True,
-                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                             env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"})
         timed_out = False
         while True:
             pid, status, ru = os.wait4(p.pid, os.WNOHANG)
@@ -93,14 +93,28 @@ def run_limited(cmd: list[str], cwd: Path, out: Path, err: Path, timeout: float,
                 break
             if time.perf_counter() - t0 > timeout:
                 timed_out = True
+                seconds = time.perf_counter() - t0
+                # SIGABRT first: with PYTHONFAULTHANDLER the child prints where it was; then the whole group dies
+                try:
+                    os.kill(p.pid, signal.SIGABRT)
+                except ProcessLookupError:
+                    pass
+                deadline = time.perf_counter() + 3
+                while time.perf_counter() < deadline:
+                    pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+                    if pid:
+                        break
+                    time.sleep(0.05)
                 try:
                     os.killpg(p.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-                pid, status, ru = os.wait4(p.pid, 0)
+                if not pid:
+                    pid, status, ru = os.wait4(p.pid, 0)
                 break
             time.sleep(0.02)
-        seconds = time.perf_counter() - t0
+        if not timed_out:
+            seconds = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
     return {"code": p.returncode, "seconds": seconds, "maxrss_kb": ru.ru_maxrss, "timed_out": timed_out}
 
@@ -191,7 +205,45 @@ def _canary(case: gen.Case, wh: Path, text: bytes, snapshot: Path | None) -> str
     return "clean"
 
 
-def _detail(out: str, err: str) -> str:
+_FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+) in (\S+)', re.M)
+
+
+def _where_stuck(err: str, root: Path) -> str:
+    """Innermost product frame (and innermost frame) of a faulthandler dump."""
+    i = err.find("(most recent call first)")
+    if i < 0:
+        return ""
+    frames = _FRAME.findall(err[i:])
+    if not frames:
+        return ""
+    own = next(((f, n, fn) for f, n, fn in frames if f.startswith(str(root)) and "site-packages" not in f), None)
+    inner = frames[0]
+    text = ""
+    if own:
+        text = f"in {own[2]} ({Path(own[0]).relative_to(root)}:{own[1]})"
+    if inner != own:
+        lib = re.sub(r"^.*/(site-packages|python3\.\d+)/", "", inner[0])
+        text += f"{' → ' if text else 'in '}{inner[2]} ({lib}:{inner[1]})"
+    return text
+
+
+def _detail(out: str, err: str, root: Path = ROOT) -> str:
+    alloc = re.search(r"memory allocation of (\d+) bytes failed", err)
+    if alloc:
+        fn = ""
+        for frame in re.findall(r"^\s+\d+: (.*calamine::.*)$", err, re.M):
+            if "alloc::" in frame:
+                continue
+            while True:
+                stripped = re.sub(r"<[^<>]*>", "", frame)
+                if stripped == frame:
+                    break
+                frame = stripped
+            fn = frame.strip(":").split("::")[-1]
+            break
+        where = _where_stuck(err, root)
+        return (f"Rust abort: allocation of {int(alloc.group(1)):,} bytes failed" + (f" in calamine {fn}" if fn else "")
+                + (f"; Python {where}" if where else ""))
     if "Traceback (most recent call last)" in err or "panicked at" in err:
         lines = [ln for ln in err.strip().splitlines() if ln.strip()]
         exc = next((ln for ln in reversed(lines) if re.match(r"^[\w.]+(Error|Exception|Exit|Interrupt)\b", ln)), lines[-1])
@@ -243,6 +295,8 @@ def survey_case(case: gen.Case, path: Path, base: Path, work: Path, args) -> Res
         res.outcome = "timeout"
     elif res.signal:
         res.outcome = f"killed ({res.signal})"
+        if "memory allocation of" in err_s:
+            res.outcome = "killed (OOM abort)"
     elif res.traceback or res.panic:
         res.outcome = "crash"
     elif "ĐÃ NHẬN" in out_s:
@@ -260,7 +314,11 @@ def survey_case(case: gen.Case, path: Path, base: Path, work: Path, args) -> Res
     if check and case.expected == "accept":
         res.value = _value(snapshot, check) if snapshot else "not loaded"
     res.canary = _canary(case, wh, out_b + err_b, snapshot)
-    res.detail = _detail(out_s, err_s) if not res.timed_out else f"killed after {args.timeout:.0f} s"
+    if res.timed_out:
+        stuck = _where_stuck(err_s, args.root)
+        res.detail = f"killed after {args.timeout:.0f} s" + (f", {stuck}" if stuck else "")
+    else:
+        res.detail = _detail(out_s, err_s, args.root)
     shutil.rmtree(wh, ignore_errors=True)
     return res
 
@@ -290,7 +348,7 @@ def _row(r: Result) -> list[str]:
     out = f"{r.out_bytes / 1e6:.1f} MB" if r.out_bytes >= 1e6 else f"{r.out_bytes / 1e3:.1f} kB"
     value = r.value if r.canary == "-" else f"{r.value}; canary {r.canary}"
     return [r.case.name, r.case.expected, r.outcome, "✔" if r.matches else "✘",
-            "—" if r.exit is None else (r.signal or str(r.exit)), f"{r.seconds:.1f}", f"{r.peak_rss_mb:,.0f}", tb,
+            "—" if r.exit is None or r.timed_out else (r.signal or str(r.exit)), f"{r.seconds:.1f}", f"{r.peak_rss_mb:,.0f}", tb,
             "yes" if r.changed else "no", r.place, r.control or "no", value, f"{r.findings:,}", out, r.detail]
 
 
@@ -306,8 +364,11 @@ def worst(results: list[Result]) -> list[str]:
     bad = [r for r in results if r.outcome in ("timeout",) or r.outcome.startswith("killed")]
     for r in sorted(bad, key=lambda r: -r.seconds):
         out.append(f"- **{r.case.name}** — {r.outcome} after {r.seconds:.1f} s, peak RSS {r.peak_rss_mb:,.0f} MB: {r.case.attack}")
-    for r in [r for r in results if r.outcome == "crash"]:
-        out.append(f"- **{r.case.name}** — crash ({r.detail}): {r.case.attack}")
+    crashes = [r for r in results if r.outcome == "crash"]
+    for r in crashes:
+        out.append(f"- **{r.case.name}** — crash after {r.seconds:.1f} s, peak RSS {r.peak_rss_mb:,.0f} MB "
+                   f"({r.detail}): {r.case.attack}")
+    bad += crashes
     slow = sorted([r for r in results if r not in bad and r.seconds > 10], key=lambda r: -r.seconds)
     for r in slow:
         out.append(f"- **{r.case.name}** — {r.seconds:.1f} s, peak RSS {r.peak_rss_mb:,.0f} MB, "
@@ -369,8 +430,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r.peak_rss_mb:8,.0f}MB tb={'y' if r.traceback else 'n'} changed={'y' if r.changed else 'n'} "
                   f"place={r.place} {r.detail[:70]}", file=sys.stderr, flush=True)
 
-    commit = subprocess.run(["git", "-C", str(args.root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
+    # the last commit of the product itself (this folder's own commits do not change what is surveyed)
+    commit = subprocess.run(["git", "-C", str(args.root), "log", "-1", "--format=%h", "--", ".", ":!tests/hostile"],
+                            capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(args.root), "status", "--porcelain", "--", ".", ":!tests/hostile"],
+                           capture_output=True, text=True).stdout.strip()
+    if dirty:
+        commit += " + uncommitted changes"
     n_match = sum(r.matches for r in results)
     head = [
         "# Hostile-file survey: baseline of today's loader",
@@ -390,6 +456,9 @@ def main(argv: list[str] | None = None) -> int:
         "'cả tệp' the case expects (– when none); *ctl echoed* = raw control characters that reached the terminal; "
         "*value* = the value current after an accept (and the /etc/passwd canary where relevant); *findings* = "
         "finding lines printed; *output* = bytes written to stdout + stderr.",
+        "",
+        "Timings come from a shared 2-core machine and vary by ±20 % between runs; a case within ~10 s of the "
+        "timeout can flip between 'timeout' and a verdict (or a MemoryError) from one run to the next.",
         "",
     ]
     body = table(results)
