@@ -1,4 +1,8 @@
 """Entry point: page router and the shared filter sidebar (bound to the URL), nothing else."""
+import logging
+import os
+import uuid
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -105,5 +109,13 @@ pages = dict(PAGES)
 if user is not None and user.sees_desk:  # the desk is not even routed for viewers
     pages["Dữ liệu"] = [st.Page("pages/submit.py", title="Nộp báo cáo", icon=":material/upload_file:",
                                 url_path="nop-bao-cao"), *pages["Dữ liệu"]]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception:  # Streamlit's own stop/rerun are BaseExceptions and pass through
+    if os.environ.get("CDCS_DEBUG_ERRORS") == "1":  # tests and developers see the exception itself
+        raise
+    error_id = uuid.uuid4().hex[:8]
+    logging.getLogger("cdcs.app").exception("page failed [%s]", error_id)
+    st.error(f"Đã có lỗi khi hiển thị trang này (mã lỗi **{error_id}**). Hãy tải lại trang; nếu vẫn lỗi, báo quản trị "
+             "viên kèm mã lỗi.", icon=":material/error:")
 urlstate.save()

@@ -151,7 +151,7 @@ def parse(raw, value_type: str, convention: str | None = None) -> float | Missin
             return Bad("not_a_number", str(raw))
         if value_type == INT and not value.is_integer():
             return Bad("not_integer", _plain(value), (value,))
-        return value
+        return value + 0.0  # -0.0 becomes 0.0
     text = clean_text(raw)
     sign, body = (-1.0, text[1:].lstrip()) if text.startswith("-") else (1.0, text)
     if body.endswith("%"):
@@ -160,7 +160,7 @@ def parse(raw, value_type: str, convention: str | None = None) -> float | Missin
         body = body[:-1].rstrip()
     if value_type == INT:
         if _DIGITS.match(body) or _INT_GROUPED.match(body):
-            return sign * float(re.sub(r"[., ]", "", body))
+            return sign * float(re.sub(r"[., ]", "", body)) + 0.0
         found = readings(body)
         if found:
             return Bad("not_integer", text, tuple(sorted(set(found.values()))))
@@ -170,9 +170,9 @@ def parse(raw, value_type: str, convention: str | None = None) -> float | Missin
     if not found:
         return Bad("bad_grouping" if re.fullmatch(r"[\d., ]+", body) else "not_a_number", text)
     if len(values) == 1:
-        return sign * values.pop()
+        return sign * values.pop() + 0.0
     if convention in found:
-        return sign * found[convention]
+        return sign * found[convention] + 0.0
     return Bad("ambiguous_number", text, (found[VI], found[EN]))
 
 

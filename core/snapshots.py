@@ -63,12 +63,13 @@ def publish(warehouse: Path, built: Path, snap_id: str, seq: int, simulated: boo
     final = warehouse / "snapshots" / f"{snap_id}.duckdb"
     with open(built, "rb") as f:
         os.fsync(f.fileno())
+    os.chmod(built, 0o600)  # the warehouse is for the account that runs it
     os.replace(built, final)
     _fsync_dir(final.parent)
     meta = {"id": snap_id, "file": f"snapshots/{final.name}", "seq": seq, "simulated": simulated,
             "created_at": datetime.now().isoformat(timespec="seconds")}
     tmp = warehouse / f".{POINTER}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as f:
         json.dump(meta, f)
         f.flush()
         os.fsync(f.fileno())
@@ -97,7 +98,8 @@ def sweep_temporary(warehouse: Path) -> None:
 def writer_lock(warehouse: Path):
     """Hold the single-writer lock of a warehouse; a second loader waits for the first."""
     warehouse = Path(warehouse)
-    (warehouse / "snapshots").mkdir(parents=True, exist_ok=True)
+    (warehouse / "snapshots").mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(warehouse, 0o700)
     with open(warehouse / ".lock", "w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -88,7 +89,26 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+class _SafeStream:
+    """A terminal stream that shows control characters (escape sequences, bells, direction overrides) as \\xNN,
+    keeping the newlines and tabs the commands print; values from files are escaped where they are embedded."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from core.text import terminal_safe
+        return self._stream.write("\n".join("\t".join(terminal_safe(p) for p in line.split("\t"))
+                                            for line in text.split("\n")))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # snapshots, reports and the state store are for this account only
+    if not isinstance(sys.stdout, _SafeStream):
+        sys.stdout, sys.stderr = _SafeStream(sys.stdout), _SafeStream(sys.stderr)
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:
@@ -199,6 +219,7 @@ def _load(args) -> int:
 
 def _value(args) -> int:
     from core.db import Warehouse
+    from core.text import terminal_safe
     from core.refdata import TOTAL, reference
     wh = Warehouse(args.warehouse)
     if wh.snapshot() is None:
@@ -230,12 +251,14 @@ def _value(args) -> int:
         value = "xóa" if r.is_deleted else f"{r.value:,.10g}".replace(",", ".")
         state = "ĐANG DÙNG" if r.is_in_force else ("" if r.is_active else "(phiên bản đã bị quay lại)")
         where = f"{r.sheet}!{r.cell}" if r.sheet else (r.cell or "")
-        print(f"v{r.version}\t{value}\t{r.received_at:%d/%m/%Y %H:%M}\t{r.loaded_by}\t{r.file_name}\t{where}\t{state}")
+        print("\t".join(terminal_safe(str(x)) for x in (f"v{r.version}", value, f"{r.received_at:%d/%m/%Y %H:%M}",
+                                                           r.loaded_by, r.file_name, where, state)))
     return 0
 
 
 def _history(args) -> int:
     from core.db import Warehouse
+    from core.text import terminal_safe
     wh = Warehouse(args.warehouse)
     if wh.snapshot() is None:
         print("Kho dữ liệu chưa có bản nào.")
@@ -245,7 +268,8 @@ def _history(args) -> int:
                 "from submission_history where ($unit is null or unit_code = $unit) "
                 "and ($round is null or round_code = $round) order by unit_code, round_code, version",
                 unit=args.unit, round=args.round_code)
-    print(df.to_string(index=False) if len(df) else "Không có phiên bản nào.")
+    shown = df.astype(str).map(terminal_safe)  # file names come from the senders
+    print(shown.to_string(index=False) if len(df) else "Không có phiên bản nào.")
     return 0
 
 

@@ -22,6 +22,9 @@ def annotate(xlsx: bytes, findings: list[Finding]) -> bytes:
         summary.column_dimensions[col].width = width
     for f in findings:
         summary.append(["Lỗi" if f.severity == ERROR else "Cảnh báo", f.sheet, f.cell, f.value, f.message, f.fix])
+        for cell in summary[summary.max_row]:  # text from the file stays text, never a live formula
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
         if f.sheet in wb.sheetnames and f.cell and f.cell[0].isalpha() and f.cell[-1].isdigit():
             cell = wb[f.sheet][f.cell]
             cell.fill = FILLS.get(f.severity, FILLS["warning"])

@@ -42,6 +42,30 @@ def _checked(data: bytes, display: str, suffix: str, warehouse: Path) -> FileRes
         return check_files([path], reference(), names={str(path): display}, sandbox=shared())[0]
 
 
+def annotated(data: bytes, findings: list) -> bytes | None:
+    """The uploaded workbook returned with its faulty cells marked — made in a sandboxed worker, never here."""
+    from etl.worker import shared
+    with tempfile.TemporaryDirectory(prefix="cdcs-upload-") as tmp:
+        path = Path(tmp) / "upload.xlsx"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        return shared().annotate(path, findings)
+
+
+# a file whose structure could not be read has no cells to mark
+UNMARKABLE = {"not_excel", "password_protected", "damaged_zip", "zip_method", "too_many_members", "member_too_large",
+              "zip_bomb", "missing_member", "xml_encoding", "xml_dtd", "xml_broken", "bad_shared_string", "bad_cell_ref",
+              "macro_workbook", "limit_memory", "limit_cpu", "limit_time", "worker_failed", "file_too_large",
+              "unsupported_type", "empty_file", "missing_meta"}
+
+
+def markable(result: FileResult) -> bool:
+    """True when the returned workbook can be offered: an .xlsx read through, with findings on cells."""
+    return (result.file_name.lower().endswith(".xlsx") and not any(f.rule in UNMARKABLE for f in result.findings)
+            and any(f.sheet and f.cell for f in result.findings))
+
+
 def display_name(original_name: str) -> str:
     """The uploaded name as shown (last path part, control characters dropped, at most 120 characters)."""
     name = Path(original_name.replace("\\", "/")).name

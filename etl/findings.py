@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -21,6 +22,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unsupported_type": ("Loại tệp '{value}' không được nhận.", "Chỉ nộp tệp .xlsx, .xls hoặc .csv (tệp .xlsm có macro: lưu lại thành .xlsx)."),
     "file_too_large": ("Tệp quá lớn ({value}).", "Tệp phải nhỏ hơn {expected}; mẫu báo cáo bình thường chỉ vài trăm KB."),
     "damaged_zip": ("Tệp Excel bị hỏng, không giải nén được ({value}).", _REOPEN),
+    "macro_workbook": ("Tệp Excel có macro (VBA), không được nhận.", "Lưu lại thành 'Sổ làm việc Excel (.xlsx)' không có macro rồi nộp lại."),
+    "text_over_limit": ("Câu trả lời dài {value} ký tự, vượt giới hạn một ô Excel ({expected}); tệp bất thường.", "Rút gọn câu trả lời, hoặc tải mẫu mới và chép nội dung vào."),
     "zip_method": ("Tệp Excel dùng cách nén không hỗ trợ (mã {value}).", _REOPEN),
     "too_many_members": ("Tệp Excel có quá nhiều thành phần ({value}).", _REOPEN),
     "member_too_large": ("Một thành phần của tệp Excel quá lớn khi giải nén ({value}).", "Tệp bất thường; tải mẫu mới và chép số liệu vào."),
@@ -89,6 +92,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "csv_field_too_long": ("Một ô CSV dài bất thường (thường do thiếu dấu ngoặc kép đóng).", "Kiểm tra dấu ngoặc kép ở dòng này và các dòng trước."),
     "csv_damaged": ("Không đọc được dòng CSV ({value}).", "Lưu lại CSV dạng 'CSV UTF-8' từ Excel."),
     "too_many_rows": ("Tệp CSV có hơn {expected} dòng — quá nhiều cho một đơn vị.", "Mỗi tệp chỉ chứa số liệu của một đơn vị và một kỳ báo cáo."),
+    "csv_many_units": ("Tệp có hơn {expected} tên đơn vị khác nhau (từ dòng này: '{value}'); không đọc tiếp các tên khác.", "Mỗi tệp chỉ chứa số liệu của một đơn vị; ghi mã đơn vị (ví dụ LDLD63_38)."),
     "csv_multi_unit": ("Tệp chứa nhiều đơn vị ({value}).", "Mỗi tệp chỉ chứa số liệu của một đơn vị."),
     "unit_not_allowed": ("Không được nộp cho đơn vị {value}.", "Dùng mẫu của đơn vị mình."),
     "csv_round": ("Các năm {value} không thuộc cùng một kỳ báo cáo.", "Tách thành các tệp theo từng kỳ báo cáo."),
@@ -148,9 +152,10 @@ FIELDS = [f.name for f in fields(Finding)]
 
 def write_report(findings_by_file: list[dict], out_json: Path, out_csv: Path) -> None:
     """Machine-readable load report: JSON with per-file status, CSV with one row per finding (formula-safe)."""
-    out_json.parent.mkdir(parents=True, exist_ok=True)
-    out_json.write_text(json.dumps(findings_by_file, ensure_ascii=False, indent=1), encoding="utf-8")
-    with open(out_csv, "w", newline="", encoding="utf-8-sig") as f:
+    out_json.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with open(os.open(out_json, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as f:
+        f.write(json.dumps(findings_by_file, ensure_ascii=False, indent=1, default=str))
+    with open(os.open(out_csv, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", newline="", encoding="utf-8-sig") as f:
         w = csv.DictWriter(f, fieldnames=["status", *FIELDS])
         w.writeheader()
         for item in findings_by_file:

@@ -12,7 +12,7 @@ import getpass
 import hashlib
 import json
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 
@@ -50,9 +50,11 @@ class FileResult:
     clean: Clean | None = None
     simulated: bool = False
     changes: ChangeSet | None = None
+    check_seconds: float | None = None  # measured in the checking worker
+    check_mb: float | None = None  # peak memory the check added in the worker
 
     def summary(self) -> dict:
-        d = {k: v for k, v in asdict(self).items() if k not in ("findings", "clean", "changes")}
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("findings", "clean", "changes")}
         d["findings"] = [asdict(f) for f in self.findings]
         d["changes"] = self.changes.counts if self.changes else None
         return d
@@ -83,11 +85,13 @@ def _size_mb() -> int:
 
 
 def too_large(name: str, path: str, size: int) -> FileResult | None:
-    """A rejection when a file is over the size limit (decided from its size, before reading it)."""
+    """A rejection when a file is over the size limit (decided from its size, before reading it).
+
+    MB here are 1.000.000 bytes, as the upload widget and the file managers count them."""
     limit = _size_mb()
-    if size > limit * 2**20:
-        return _reject(name, path, "file_too_large", value=f"{size / 2**20:,.1f} MB".replace(",", "X").replace(".", ",").replace("X", "."),
-                       expected=f"{limit} MB")
+    if size > limit * 1_000_000:
+        shown = f"{size / 1_000_000:,.1f} MB".replace(",", "X").replace(".", ",").replace("X", ".")
+        return _reject(name, path, "file_too_large", value=shown, expected=f"{limit} MB")
     return None
 
 

@@ -147,7 +147,7 @@ def _read_book(parsed: Parsed, read, ref: Reference) -> None:
         return
     names = Counter(s.name for s in sheets)
     for dup in (n for n, k in names.items() if k > 1):
-        parsed.add("duplicate_sheet_name", value=dup)
+        parsed.add("duplicate_sheet_name", sheet=dup, value=dup)
     by_name = {s.name: s for s in sheets}
     meta = by_name.get(META_SHEET)
     if meta is None:
@@ -274,6 +274,9 @@ def _text_sheet(parsed: Parsed, sheet: Sheet, years: list[int]) -> None:
         if not code or (r, 4) not in sheet.cells:
             continue
         text = _cell(parsed, sheet, r, 4)
+        if isinstance(text, ExcelError):
+            parsed.add("excel_error", sheet=sheet.name, cell=a1(r, 4), value=text.code)
+            continue
         text = "" if text is None else str(text).strip()
         if text:
             parsed.texts.append(RawText(code, text, sheet.name, a1(r, 4)))
@@ -302,16 +305,17 @@ class _TooMany(Exception):
 def _csv_rows(parsed: Parsed, text: str, delimiter: str, max_rows: int):
     """(line number, fields) of the non-blank rows; a damaged row is one finding and ends the file."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    n = 0
+    n = last = 0
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
-        except csv.Error as exc:
+        except csv.Error as exc:  # the damaged record starts on the line after the last good one
             rule = "csv_field_too_long" if "field larger" in str(exc) else "csv_damaged"
-            parsed.add(rule, cell=f"A{reader.line_num}", value=str(exc)[:80])
+            parsed.add(rule, cell=f"A{last + 1}", value=str(exc)[:80])
             return
+        last = reader.line_num
         if not any(c.strip() for c in row):
             continue
         n += 1
@@ -357,14 +361,19 @@ def _read_csv(parsed: Parsed, data: bytes, ref: Reference) -> None:
         parsed.texts.clear()
 
 
+MAX_UNIT_SPELLINGS = 50  # a file holds one unit; more spellings than this are not looked up one by one
+
+
 def _note_unit(parsed: Parsed, units: dict[str, str], unit: str, line: int) -> bool:
-    """Remember a unit as written (at most 50 spellings: a file holds one unit); False for one too many."""
+    """Remember a unit as written (spelling -> first cell); False for a spelling beyond MAX_UNIT_SPELLINGS, which
+    is reported once, at the first such row."""
     if unit in units:
         return True
-    if len(units) < 50:
+    if len(units) < MAX_UNIT_SPELLINGS:
         units[unit] = f"A{line}"
         return True
-    parsed.add("csv_multi_unit", cell=f"A{line}", value=unit[:80])
+    if not any(f.rule == "csv_many_units" for f in parsed.findings):
+        parsed.add("csv_many_units", cell=f"A{line}", value=unit[:80], expected=str(MAX_UNIT_SPELLINGS))
     return False
 
 

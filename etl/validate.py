@@ -15,6 +15,7 @@ from etl.findings import WARNING, fmt
 from etl.read import Parsed
 
 MAX_TEXT = 5000
+EXCEL_CELL_CHARS = 32_767  # the most an Excel cell holds: anything longer did not come from Excel
 RATING_MAX = 50_000  # CĐCS of one level reported by one unit in one year
 
 # Rows of a clean file (tuples in this order). value/text is None for a deletion mark ("xóa").
@@ -179,6 +180,10 @@ def _texts(parsed: Parsed, ref: Reference, clean: Clean, unit: str) -> None:
     for t in parsed.texts:
         if t.question_code not in questions:
             parsed.add("unknown_question", sheet=t.sheet, cell=t.cell, value=t.question_code[:60])
+            continue
+        if len(t.text) > EXCEL_CELL_CHARS:
+            parsed.add("text_over_limit", sheet=t.sheet, cell=t.cell, value=f"{len(t.text):,}".replace(",", "."),
+                       expected=f"{EXCEL_CELL_CHARS:,}".replace(",", "."))
             continue
         if len(t.text) > MAX_TEXT:
             parsed.add("text_too_long", WARNING, sheet=t.sheet, cell=t.cell, value=f"{len(t.text):,}".replace(",", "."),

@@ -42,6 +42,31 @@ def _vm_size() -> int:
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _rss() -> int:
+    return _status_kb("VmRSS") * 1024
+
+
+def _peak_rss() -> int:
+    return _status_kb("VmHWM") * 1024
+
+
+def _reset_peak() -> None:
+    """Start a new peak-RSS measurement for the next file (Linux: '5' to clear_refs resets VmHWM)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
 def _serve(conn, limits: WorkerLimits) -> None:
     """The worker loop: import, cap the address space, then check one file per request until told to stop."""
     import resource
@@ -61,12 +86,22 @@ def _serve(conn, limits: WorkerLimits) -> None:
             return
         if task is None:
             return
-        path, name, folder = task
+        kind, args = task
         used = resource.getrusage(resource.RUSAGE_SELF)
         soft = int(used.ru_utime + used.ru_stime) + limits.cpu_seconds
         resource.setrlimit(resource.RLIMIT_CPU, (soft, cpu_hard))
+        _reset_peak()
+        start_rss, start = _rss(), time.perf_counter()
         try:
+            if kind == "annotate":  # the workbook returned with its faulty cells marked (openpyxl reads the upload)
+                from etl.annotate import annotate
+                path, findings = args
+                conn.send(("ok", annotate(Path(path).read_bytes(), findings)))
+                continue
+            path, name, folder = args
             result = check_file(Path(path), reference(Path(folder)), name=name)
+            result.check_seconds = round(time.perf_counter() - start, 3)
+            result.check_mb = round(max(0, _peak_rss() - start_rss) / 2**20, 1)
             conn.send(("ok", result))
         except MemoryError:
             conn.send(("limit_memory", None))
@@ -110,10 +145,10 @@ class _Worker:
             pass
         self.conn.close()
 
-    def run(self, path: Path, name: str, folder: Path):
-        """('ok', FileResult) or (limit rule | 'failed', detail); the worker is dead after a limit."""
+    def run(self, kind: str, args: tuple):
+        """('ok', result) or (limit rule | 'failed', detail); the worker is dead after a limit."""
         try:
-            self.conn.send((str(path), name, str(folder)))
+            self.conn.send((kind, args))
         except (BrokenPipeError, OSError):
             return "failed", "worker pipe closed"
         deadline = time.monotonic() + self.limits.timeout_seconds
@@ -173,9 +208,17 @@ class Sandbox:
 
     def check(self, path: Path, name: str, folder: Path = REFERENCE):
         """Check one file in a worker: ('ok', FileResult) or (rule of the limit hit / 'failed', detail)."""
+        return self._run("check", (str(path), name, str(folder)))
+
+    def annotate(self, path: Path, findings: list) -> bytes | None:
+        """The .xlsx at `path` with its faulty cells marked, made in a worker; None when that fails."""
+        kind, payload = self._run("annotate", (str(path), findings))
+        return payload if kind == "ok" else None
+
+    def _run(self, kind: str, args: tuple):
         worker = self._take()
         try:
-            outcome = worker.run(Path(path), name, Path(folder))
+            outcome = worker.run(kind, args)
             if outcome[0] != "ok":
                 worker.kill()
             return outcome

@@ -10,7 +10,7 @@ import math
 
 from core.numbers import ExcelError
 from core.text import a1
-from etl.xlsx import Cell, Limits, Sheet, XlsxError
+from etl.xlsx import Cell, Limits, Sheet, XlsxError, date_serial
 
 
 def read_xls(data: bytes, limits: Limits = Limits()) -> list[Sheet]:
@@ -45,7 +45,7 @@ def read_xls(data: bytes, limits: Limits = Limits()) -> list[Sheet]:
                     elif kind == xlrd.XL_CELL_BOOLEAN:
                         value = bool(value)
                     elif kind == xlrd.XL_CELL_DATE:
-                        value = f"date:{value}"
+                        value = date_serial(value)
                     elif kind == xlrd.XL_CELL_NUMBER and not math.isfinite(value):
                         value = str(value)
                     elif kind == xlrd.XL_CELL_TEXT and value == "":

@@ -79,7 +79,6 @@ class _Archive:
 
     def __init__(self, data: bytes, limits: Limits):
         self.limits = limits
-        self.inflated = 0
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
@@ -88,10 +87,23 @@ class _Archive:
         if len(infos) > limits.max_members:
             raise XlsxError("too_many_members", str(len(infos)))
         self.infos = {}
-        for info in infos:
+        total = 0
+        for info in infos:  # every member is checked from its header before any is inflated
+            name = info.filename
             if info.flag_bits & 0x1:
                 raise XlsxError("password_protected")
-            self.infos[info.filename] = info
+            if name in self.infos or name.startswith("/") or ".." in name.split("/") or "\\" in name:
+                raise XlsxError("damaged_zip", f"thành phần '{name[:60]}'")
+            if info.file_size > limits.max_member_bytes:
+                raise XlsxError("member_too_large", f"{name[:60]}: {info.file_size / 2**20:,.0f} MB")
+            if info.file_size > limits.ratio_from and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+                raise XlsxError("zip_bomb", f"{info.file_size / max(info.compress_size, 1):,.0f}×")
+            if name.lower().endswith("vbaproject.bin"):
+                raise XlsxError("macro_workbook")
+            total += info.file_size
+            self.infos[name] = info
+        if total > limits.max_total_bytes:
+            raise XlsxError("member_too_large", f"{total / 2**20:,.0f} MB")
 
     def has(self, name: str) -> bool:
         return name in self.infos
@@ -101,14 +113,6 @@ class _Archive:
         info = self.infos.get(name)
         if info is None:
             raise XlsxError("missing_member", name)
-        lim = self.limits
-        if info.file_size > lim.max_member_bytes:
-            raise XlsxError("member_too_large", f"{name}: {info.file_size / 1e6:.0f} MB")
-        if info.file_size > lim.ratio_from and info.file_size > lim.max_ratio * max(info.compress_size, 1):
-            raise XlsxError("zip_bomb", f"{name}: {info.file_size / max(info.compress_size, 1):.0f}×")
-        self.inflated += info.file_size
-        if self.inflated > lim.max_total_bytes:
-            raise XlsxError("member_too_large", f"{self.inflated / 1e6:.0f} MB")
         try:
             return self.zip.open(info)
         except NotImplementedError as exc:  # compression method zipfile does not know
@@ -117,12 +121,12 @@ class _Archive:
             raise XlsxError("damaged_zip", f"{name}: {type(exc).__name__}") from exc
 
 
-def _events(stream, tag: str):
-    """(event, element) for the elements with local name `tag`, from a hardened streaming parser.
+def _events(stream, *tags: str):
+    """(event, element) for the elements with these local names, from a hardened streaming parser.
 
     DTDs (and so entity declarations) are refused outright; entities are never resolved; nothing is fetched.
     """
-    parser = etree.XMLPullParser(events=("end",), tag=f"{{*}}{tag}", resolve_entities=False, no_network=True,
+    parser = etree.XMLPullParser(events=("end",), tag=[f"{{*}}{t}" for t in tags], resolve_entities=False, no_network=True,
                                  load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
     tail = b""
     first = True
@@ -188,6 +192,41 @@ def _workbook(arc: _Archive) -> tuple[list[tuple[str, str]], dict[str, str]]:
             _release(el)
     extra = {kind: member for member, kind in rels.values()}
     return sheets, extra
+
+
+_DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | {45, 46, 47} | set(range(50, 59))
+_BRACKETS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def date_serial(serial: float) -> str:
+    """An Excel date serial as dd/mm/yyyy ('ngày 15/01/2023'), to say in a message what the cell holds."""
+    from datetime import datetime, timedelta
+    try:
+        return "ngày " + (datetime(1899, 12, 30) + timedelta(days=float(serial))).strftime("%d/%m/%Y")
+    except (OverflowError, ValueError):
+        return f"ngày (số {serial})"
+
+
+def _date_styles(arc: _Archive, member: str) -> set[str]:
+    """Indices (as the `s` attribute spells them) of the cell styles that show a number as a date or time."""
+    if not member or not arc.has(member):
+        return set()
+    custom: dict[str, str] = {}
+    xfs: list[str] = []
+    with arc.open(member) as f:
+        for _, el in _events(f, "numFmt", "cellXfs"):
+            if _local(el.tag) == "numFmt":
+                custom[el.get("numFmtId") or ""] = el.get("formatCode") or ""
+            else:
+                xfs = [xf.get("numFmtId") or "0" for xf in el if _local(xf.tag) == "xf"]
+            _release(el)
+    out = set()
+    for i, fmt_id in enumerate(xfs):
+        code = _BRACKETS.sub("", custom.get(fmt_id, "")).lower()
+        if (fmt_id.isdigit() and int(fmt_id) in _DATE_FORMATS) or (fmt_id in custom and any(ch in code for ch in "dmyhs")
+                                                                   and "general" not in code):
+            out.add(str(i))
+    return out
 
 
 def _shared_strings(arc: _Archive, member: str) -> list[str]:
@@ -258,41 +297,54 @@ def _cell_value(c, tags: dict, strings: list[str], where, sheet: str) -> tuple[o
     return text, formula, True  # str (a formula's text result), d (ISO date) and unknown types stay text
 
 
-def _sheet(arc: _Archive, name: str, member: str, strings: list[str], limits: Limits) -> Sheet:
+def _sheet(arc: _Archive, name: str, member: str, strings: list[str], limits: Limits,
+           dates: set[str] = frozenset()) -> Sheet:
+    """One sheet's cells inside the limits' area (a broken sheet names the last cell read before the damage)."""
     sheet = Sheet(name)
-    cells = sheet.cells
+    with arc.open(member) as f:
+        try:
+            _read_rows(f, sheet, strings, limits, dates)
+        except XlsxError as exc:
+            if exc.rule == "xml_broken" and sheet.cells:
+                exc.detail = f"{exc.detail}; sau ô {a1(*max(sheet.cells))}"
+            raise
+    return sheet
+
+
+def _read_rows(stream, sheet: Sheet, strings: list[str], limits: Limits, dates: set[str]) -> None:
+    cells, name = sheet.cells, sheet.name
     max_row, max_col = limits.max_row, limits.max_col
     row_index = -1
     tags: dict = {}
-    with arc.open(member) as f:
-        for _, row in _events(f, "row"):
-            if not tags:  # the namespace (transitional, strict or none) as the file spells it
-                ns = row.tag[: -len("row")]
-                tags = {ns + "c": "c", ns + "v": "v", ns + "f": "f", ns + "is": "is"}
-            r = row.get("r")
-            row_index = int(r) - 1 if r and r.isdigit() else row_index + 1
-            col = -1
-            for c in row:
-                if tags.get(c.tag) != "c":
-                    continue
-                ref = c.get("r")
-                try:
-                    ri, col = _col_index(ref) if ref else (row_index, col + 1)
-                except ValueError:
-                    raise XlsxError("bad_cell_ref", (ref or "")[:20], sheet=name) from None
-                if len(c) == 0:  # a styled empty cell
-                    continue
-                if ri >= max_row or col >= max_col or ri < 0:
-                    if sheet.outside == 0:
-                        sheet.first_outside = a1(ri, col) if ri >= 0 else str(ref)
-                    sheet.outside += 1
-                    continue
-                value, formula, cached = _cell_value(c, tags, strings, (ri, col), name)
-                if value is None and not formula:
-                    continue
-                cells[(ri, col)] = Cell(value, formula, cached)
-            _release(row)
-    return sheet
+    for _, row in _events(stream, "row"):
+        if not tags:  # the namespace (transitional, strict or none) as the file spells it
+            ns = row.tag[: -len("row")]
+            tags = {ns + "c": "c", ns + "v": "v", ns + "f": "f", ns + "is": "is"}
+        r = row.get("r")
+        row_index = int(r) - 1 if r and r.isdigit() else row_index + 1
+        col = -1
+        for c in row:
+            if tags.get(c.tag) != "c":
+                continue
+            ref = c.get("r")
+            try:
+                ri, col = _col_index(ref) if ref else (row_index, col + 1)
+            except ValueError:
+                raise XlsxError("bad_cell_ref", (ref or "")[:20], sheet=name) from None
+            if len(c) == 0:  # a styled empty cell
+                continue
+            if ri >= max_row or col >= max_col or ri < 0:
+                if sheet.outside == 0:
+                    sheet.first_outside = a1(ri, col) if ri >= 0 else str(ref)
+                sheet.outside += 1
+                continue
+            value, formula, cached = _cell_value(c, tags, strings, (ri, col), name)
+            if value is None and not formula:
+                continue
+            if isinstance(value, float) and dates and c.get("s") in dates:
+                value = date_serial(value)  # a date where a number belongs: Excel turned "15/1" into a date
+            cells[(ri, col)] = Cell(value, formula, cached)
+        _release(row)
 
 
 def read_xlsx(data: bytes, limits: Limits = Limits(), only: set[str] | None = None) -> list[Sheet]:
@@ -305,9 +357,14 @@ def read_xlsx(data: bytes, limits: Limits = Limits(), only: set[str] | None = No
         raise XlsxError("missing_member", "xl/workbook.xml")
     sheets, extra = _workbook(arc)
     strings = _shared_strings(arc, extra.get("sharedStrings", "xl/sharedStrings.xml"))
+    dates = _date_styles(arc, extra.get("styles", "xl/styles.xml"))
     out = []
     for name, member in sheets:
         if not member or not arc.has(member):
             raise XlsxError("missing_member", member or name, sheet=name)
-        out.append(_sheet(arc, name, member, strings, limits) if only is None or name in only else Sheet(name))
+        try:
+            out.append(_sheet(arc, name, member, strings, limits, dates) if only is None or name in only else Sheet(name))
+        except XlsxError as exc:  # say which sheet is damaged
+            exc.sheet = exc.sheet or name
+            raise
     return out

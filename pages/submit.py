@@ -9,8 +9,7 @@ import streamlit as st
 from core import audit
 from core.config import settings, warehouse_dir
 from core.labels import AUDIT_EVENTS, EVENTS, details_text, fmt_time
-from etl.annotate import annotate
-from etl.desk import accept, changes, check_upload, roll_back
+from etl.desk import accept, annotated, changes, check_upload, markable, roll_back
 from etl.rules import change_frame
 from etl.template import write_template
 from ui.auth import current_user
@@ -56,7 +55,7 @@ st.caption("Mẫu đã điền sẵn số liệu của phiên bản đang dùng 
 st.subheader("2. Nộp tệp")
 max_mb = settings()["loader"]["max_file_mb"]
 files = st.file_uploader(f"Chọn tệp .xlsx, .xls hoặc .csv (tối đa {max_mb} MB mỗi tệp)", type=["xlsx", "xls", "csv"],
-                         accept_multiple_files=True, key="desk_files")
+                         accept_multiple_files=True, key="desk_files", max_upload_size=max_mb)
 for i, up in enumerate(files or []):
     data = up.getvalue()
     key = f"checked_{i}_{hash(data)}"
@@ -66,7 +65,9 @@ for i, up in enumerate(files or []):
     with st.container(border=True):
         errors = [f for f in result.findings if f.severity == "error"]
         warns = [f for f in result.findings if f.severity != "error"]
-        if errors:
+        if errors and not markable(result):
+            st.error(f"**{result.file_name}**: {len(errors)} lỗi ở cả tệp — chưa nộp được. Xem cách sửa trong bảng dưới.")
+        elif errors:
             st.error(f"**{result.file_name}**: {len(errors)} lỗi — chưa nộp được. Sửa các ô được tô đỏ rồi nộp lại.")
         elif warns:
             st.warning(f"**{result.file_name}**: không có lỗi, {len(warns)} cảnh báo. Có thể nộp kèm ghi chú.")
@@ -77,9 +78,8 @@ for i, up in enumerate(files or []):
                                 "cell": f.cell, "found_value": f.value, "rule": f.rule, "message": f.message,
                                 "fix": f.fix} for f in result.findings])
             table(df, f"ket-qua-kiem-tra-{i}", key=f"dl_findings_{i}")
-            if result.file_name.lower().endswith(".xlsx") and not any(f.rule in ("not_excel", "password_protected",
-                                                                                 "unreadable") for f in errors):
-                st.download_button("⬇ Tải lại tệp đã đánh dấu ô lỗi", data=lambda d=data, f=result.findings: annotate(d, f),
+            if markable(result):
+                st.download_button("⬇ Tải lại tệp đã đánh dấu ô lỗi", data=lambda d=data, f=result.findings: annotated(d, f) or d,
                                    file_name=f"danh-dau_{result.file_name}", on_click="ignore", key=f"annot_{i}",
                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         if not errors and result.changes is not None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("CDCS_DEBUG_ERRORS", "1")  # AppTest sees a page's exception itself (tests/test_errors.py checks the visitor's view)
 
 from core.refdata import reference  # noqa: E402
 from etl.load import load_files  # noqa: E402

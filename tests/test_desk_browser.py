@@ -24,8 +24,12 @@ def desk_server(demo_warehouse, tmp_path_factory):
     shutil.copytree(demo_warehouse[0], wh)
     add_user("canbo79", "matkhau-canbo-1", "officer", "LDLD34_79", by="test", warehouse=wh)
     from tests.browser import serve
-    with serve(wh) as (url, _):
+    with serve(wh) as (url, proc):
+        desk_server_pid[0] = proc.pid
         yield url, wh, base
+
+
+desk_server_pid = [0]
 
 
 def _row(ws, code, sector="TOTAL"):
@@ -147,3 +151,38 @@ def test_login_survives_reload_second_tab_and_bookmark_until_logout(desk_server)
         third.goto(url + "/")
         assert not _logged_in(third)
         ctx.close()
+
+
+def test_the_worst_uploads_leave_the_server_answering(desk_server, tmp_path):
+    """An officer uploads the zip bomb, the shared-strings bomb, the XFD1048576 workbook and two broken CSVs: each gets
+    its Vietnamese verdict, the server's memory barely moves (nothing is parsed in it), and it keeps answering."""
+    import urllib.request
+
+    import psutil
+
+    from tests.browser import browser
+    from tests.hostile.generate import build
+    url, wh, _ = desk_server
+    files = [build(name, tmp_path) for name in
+             ("zip_bomb_sheet", "shared_strings_bomb", "cell_xfd1048576", "csv_field_over_128kb", "csv_5000_unknown_units")]
+    server = psutil.Process(desk_server_pid[0])
+    rss_before = server.memory_info().rss
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1440, "height": 2400}, locale="vi-VN")
+        page.set_default_timeout(120_000)
+        page.goto(url + "/")
+        _ready(page)
+        page.get_by_text("Đăng nhập").first.click()
+        page.get_by_label("Tên đăng nhập").fill("canbo79")
+        page.get_by_label("Mật khẩu").fill("matkhau-canbo-1")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Nộp báo cáo").click()
+        _ready(page)
+        page.locator("input[type=file]").set_input_files([str(f) for f in files])
+        for f in files:  # each gets its verdict (the workbooks are another unit's: refused for this officer too)
+            page.get_by_text(f"{f.name}: ").filter(has_text="lỗi").first.wait_for()
+        page.screenshot(path=str(SHOTS / "nop-bao-cao-tep-doc-hai.png"), full_page=True)
+        assert page.get_by_text("Traceback").count() == 0
+    grew = (server.memory_info().rss - rss_before) / 2**20
+    assert grew < 150, f"the server grew by {grew:.0f} MB"
+    assert urllib.request.urlopen(url + "/_stcore/health", timeout=10).read() == b"ok"
