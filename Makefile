@@ -4,7 +4,7 @@ PY        := $(VENV)/bin/python
 WAREHOUSE ?= data/warehouse
 PORT      ?= 8501
 
-.PHONY: run test warehouse demo chromium bench clean
+.PHONY: run test warehouse demo chromium postgresql bench clean
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -30,14 +30,18 @@ demo: $(VENV)/.installed
 run: warehouse
 	CDCS_WAREHOUSE=$(WAREHOUSE) $(PY) -m ui.serve run app.py --server.port $(PORT)
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here); the scale-out
+# test starts a private PostgreSQL server from Debian's binaries.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
 
-test: $(VENV)/.installed-dev chromium
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update && apt-get install -y postgresql)
+
+test: $(VENV)/.installed-dev chromium postgresql
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed-dev chromium
+bench: $(VENV)/.installed-dev chromium postgresql
 	$(PY) bench/run.py
 
 clean:

@@ -15,7 +15,7 @@ from core import store
 COLUMNS = ["id", "at", "event", "user_name", "unit_code", "round_code", "details"]
 # every event the code may record; each has its Vietnamese name in core.labels.AUDIT_EVENTS (a test checks)
 EVENTS = ("upload", "accepted", "unchanged", "rejected", "rollback", "load_cli", "rollback_cli", "value_deleted",
-          "rebuild_cli",
+          "rebuild_cli", "migrated",
           "login", "login_failed", "logout", "session_expired", "logged_out_by_change",
           "user_added", "user_changed", "user_removed", "user_disabled", "user_enabled", "accounts_imported")
 # detail keys that fill the unit and round columns, so the log can be filtered by them

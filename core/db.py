@@ -12,13 +12,35 @@ from core.config import QUERIES, warehouse_dir
 from core.snapshots import Snapshot, current
 
 
-def _fts_path() -> str | None:
+def extension_path(name: str) -> str | None:
+    """The file of a DuckDB extension shipped as a pip package (duckdb_extension_<name>), or None.
+
+    Extensions are loaded from these files: INSTALL would need the internet."""
+    import importlib
     try:
-        import duckdb_extension_fts
+        module = importlib.import_module(f"duckdb_extension_{name}")
     except ImportError:
         return None
-    path = Path(duckdb_extension_fts.__file__).parent / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
+    path = Path(module.__file__).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
     return str(path) if path.exists() else None
+
+
+def load_extension(con, name: str) -> None:
+    """Load a pip-packaged extension into a connection; RuntimeError when it is not installed."""
+    path = extension_path(name)
+    if path is None:
+        raise RuntimeError(f"the DuckDB extension {name} is not installed (pip install duckdb-extension-{name})")
+    con.execute(f"load '{path}'")
+
+
+def attach_postgres(con, url: str, alias: str = "pg") -> None:
+    """Attach a PostgreSQL database (a SQLAlchemy URL) read-only through the postgres scanner."""
+    from sqlalchemy.engine import make_url
+    u = make_url(url)
+    parts = {"dbname": u.database, "user": u.username, "password": u.password, "host": u.host, "port": u.port}
+    dsn = " ".join(f"{k}={v}" for k, v in parts.items() if v)
+    load_extension(con, "postgres_scanner")
+    con.execute(f"attach '{dsn}' as {alias} (type postgres, read_only)")
 
 
 def connect(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -26,9 +48,6 @@ def connect(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnecti
     con = duckdb.connect(str(path), read_only=read_only, config={"autoinstall_known_extensions": False,
                                                                  "autoload_known_extensions": False})
     con.execute("set enable_progress_bar = false")
-    fts = _fts_path()
-    if fts:
-        con.execute(f"load '{fts}'")
     return con
 
 

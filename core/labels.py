@@ -47,6 +47,7 @@ AUDIT_EVENTS = {
     "upload": "Tải lên", "accepted": "Nhận phiên bản", "unchanged": "Trùng phiên bản đã có", "rejected": "Từ chối",
     "rollback": "Quay lại phiên bản", "load_cli": "Nạp bằng dòng lệnh", "rollback_cli": "Quay lại bằng dòng lệnh",
     "value_deleted": "Xóa số liệu (quản trị viên)", "rebuild_cli": "Dựng lại bản dữ liệu",
+    "migrated": "Chuyển kho dữ liệu (một máy ⇄ PostgreSQL)",
     "login": "Đăng nhập", "login_failed": "Đăng nhập sai", "logout": "Đăng xuất",
     "session_expired": "Hết phiên đăng nhập", "logged_out_by_change": "Buộc đăng xuất (tài khoản đã đổi)",
     "user_added": "Thêm tài khoản", "user_changed": "Đổi tài khoản", "user_removed": "Xóa tài khoản",
@@ -59,6 +60,7 @@ AUDIT_DETAILS = {
     "password_changed": "đổi mật khẩu", "addr": "địa chỉ máy", "reason": "lý do", "file": "tệp", "files": "tệp",
     "sha256": "SHA-256", "status": "kết quả", "errors": "số lỗi", "rules": "quy tắc", "submission": "phiên bản",
     "note": "ghi chú", "to_version": "về phiên bản", "snapshot": "bản dữ liệu", "via": "qua", "accounts": "số tài khoản",
+    "source": "nguồn",
     "accepted": "nhận", "rejected": "từ chối", "unchanged": "không đổi", "dry_run": "chạy thử", "key": "số liệu",
     "figures_changed": "số liệu thay đổi", "figures_added": "số liệu thêm", "figures_removed": "số liệu mất",
 }

@@ -36,13 +36,65 @@ class Snapshot:
 
 
 def current(warehouse: Path) -> Snapshot | None:
-    """The published snapshot the pointer names, or None before the first load."""
+    """The published snapshot: the one the pointer names (embedded), or the newest of the snapshot list in
+    PostgreSQL ($CDCS_DATABASE_URL); None before the first load."""
+    if _records_url():
+        return _current_listed(Path(warehouse))
+    return current_pointer(warehouse)
+
+
+def current_pointer(warehouse: Path) -> Snapshot | None:
+    """The snapshot a warehouse folder's CURRENT pointer names (the embedded mode), whatever the environment."""
     try:
         meta = json.loads((Path(warehouse) / POINTER).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     return Snapshot(id=meta["id"], path=Path(warehouse) / meta["file"], created_at=meta["created_at"],
                     seq=int(meta["seq"]), simulated=bool(meta.get("simulated")))
+
+
+def _records_url() -> str | None:
+    url = os.environ.get("CDCS_DATABASE_URL") or ""
+    return url if url.startswith("postgresql") else None
+
+
+_listed: dict[str, tuple[float, Snapshot | None]] = {}
+LIST_TTL_S = 1.0  # how long a replica trusts the snapshot it last saw before asking the database again
+
+
+def _current_listed(warehouse: Path) -> Snapshot | None:
+    """The newest snapshot of snapshot_log, fetched into the local cache when it lives in an object store."""
+    import time
+
+    from sqlalchemy import text
+
+    from core import snapstore, store
+    url = _records_url()
+    cached = _listed.get(url)
+    if cached and time.monotonic() - cached[0] < LIST_TTL_S:
+        return cached[1]
+    try:
+        with store.engine(url).connect() as conn:
+            row = conn.execute(text("select snapshot_id, location, created_at, seq, simulated from snapshot_log "
+                                    "order by seq desc limit 1")).first()
+    except Exception:  # no snapshot_log yet: nothing published
+        row = None
+    snap = None
+    if row is not None:
+        cache = warehouse / "cache"
+        path = snapstore.fetch(row.location, cache)
+        if row.location.startswith("s3://"):
+            snapstore.prune_cache(cache, {path.name, *(p.name for _, p in _recent.values())})
+            _recent[row.snapshot_id] = (time.monotonic(), path)
+            while len(_recent) > 3:
+                _recent.pop(next(iter(_recent)))
+        snap = Snapshot(id=row.snapshot_id, path=path, created_at=row.created_at.isoformat(timespec="seconds"),
+                        seq=int(row.seq), simulated=bool(row.simulated))
+    _listed[url] = (time.monotonic(), snap)
+    return snap
+
+
+_recent: dict[str, tuple[float, Path]] = {}
 
 
 def new_id(seq: int) -> str:

@@ -56,6 +56,17 @@ def _parser() -> argparse.ArgumentParser:
     rb2.add_argument("--warehouse")
     rb2.add_argument("--if-stale", action="store_true", help="chỉ khi bản hiện hành được dựng từ mô hình khác")
 
+    pb = sub.add_parser("publish", help="Công bố các phiên bản đã lưu trong PostgreSQL (chế độ nhiều máy chủ)")
+    pb.add_argument("--warehouse")
+    pb.add_argument("--follow", action="store_true", help="chạy liên tục: kiểm tra mỗi giây và công bố ngay")
+    pb.add_argument("--interval", type=float, default=1.0)
+
+    mg = sub.add_parser("migrate", help="Chuyển kho dữ liệu giữa chế độ một máy và PostgreSQL (cả hai chiều)")
+    mg.add_argument("--warehouse")
+    way = mg.add_mutually_exclusive_group(required=True)
+    way.add_argument("--to", dest="to_url", help="URL PostgreSQL đích (cơ sở dữ liệu trống)")
+    way.add_argument("--from", dest="from_url", help="URL PostgreSQL nguồn (thư mục kho đích phải trống)")
+
     c = sub.add_parser("current", help="Bản dữ liệu đang công bố")
     c.add_argument("--warehouse")
 
@@ -115,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2 if exc.code else 0
     return {"template": _template, "load": _load, "history": _history, "rollback": _rollback,
             "current": _current, "demo": _demo, "report": _report,
-            "user": _user, "rebuild": _rebuild, "value": _value}[args.command](args)
+            "user": _user, "rebuild": _rebuild, "value": _value, "publish": _publish,
+            "migrate": _migrate}[args.command](args)
 
 
 def _template(args) -> int:
@@ -306,6 +318,45 @@ def _rebuild(args) -> int:
     print(f"Đã dựng lại: bản hiện hành {snap.id}"
           + (f" — {diff['figures_changed']} số liệu thay đổi, {diff['figures_added']} thêm, "
              f"{diff['figures_removed']} mất so với bản trước (đã ghi nhật ký)." if diff else ""))
+    return 0
+
+
+def _publish(args) -> int:
+    from etl import publish, records
+    if not records.enabled():
+        print("Chỉ dùng khi đặt CDCS_DATABASE_URL (PostgreSQL); ở chế độ một máy, mỗi lần nạp tự công bố.", file=sys.stderr)
+        return 2
+    wh = warehouse_dir(args.warehouse)
+    if args.follow:
+        print(f"Đang công bố liên tục (mỗi {args.interval:g} giây); dừng bằng Ctrl-C.", flush=True)
+        try:
+            publish.follow(wh, args.interval)
+        except KeyboardInterrupt:
+            return 0
+    snap = publish.publish_pending(wh)
+    print(f"Bản dữ liệu hiện hành: {snap.id if snap else '—'}")
+    return 0
+
+
+def _migrate(args) -> int:
+    from etl import migrate
+    from core import audit
+    from core.store import describe
+    wh = warehouse_dir(args.warehouse)
+    try:
+        if args.to_url:
+            counts = migrate.to_postgres(wh, args.to_url)
+            target = describe(args.to_url)
+        else:
+            counts = migrate.from_postgres(args.from_url, wh)
+            target = str(wh)
+    except (LookupError, RuntimeError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    # recorded in the store that now holds the data
+    audit.record_cli("migrated", url=args.to_url or None, warehouse=None if args.to_url else wh,
+                     source=str(wh) if args.to_url else describe(args.from_url), snapshot=counts.get("snapshot"))
+    print(f"Đã chuyển sang {target}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if not isinstance(v, dict)))
     return 0
 
 

@@ -115,13 +115,28 @@ def accept(data: bytes, original_name: str, user: User, warehouse: Path, note: s
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        from etl import records
         from etl.worker import shared
+        deferred = records.enabled()  # several hosts: saved now, published by the publisher within seconds
         result = load_files([path], warehouse, loaded_by=user.name, note=note, progress=False,
-                            names={str(path): checked.file_name}, sandbox=shared()).files[0]
+                            names={str(path): checked.file_name}, sandbox=shared(), publish=not deferred).files[0]
+        from etl.publish import inline, publish_pending
+        if deferred and result.status == "accepted" and inline():
+            import threading
+            threading.Thread(target=publish_pending, args=(warehouse,), daemon=True, name="cdcs-publish").start()
     audit.record("accepted" if result.status == "accepted" else result.status, user, warehouse=warehouse,
                  file=result.file_name, sha256=result.sha256, unit=checked.unit_code, round=checked.round_code,
                  submission=result.submission_id, note=note)
     return result
+
+
+def visible_when() -> str:
+    """When an accepted version shows on the dashboard, in words for the officer."""
+    from etl import records
+    if records.enabled():
+        return ("Số liệu đã được lưu; bảng điều khiển hiển thị số liệu mới trong vài giây, khi bản dữ liệu tiếp theo "
+                "được công bố (tải lại trang để xem).")
+    return "Bảng điều khiển hiển thị số liệu mới ngay ở lần bấm tiếp theo."
 
 
 def roll_back(user: User, warehouse: Path, unit: str, round_code: str, version: int, reason: str):

@@ -12,6 +12,7 @@ import getpass
 import hashlib
 import json
 import sys
+import time
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from core import snapshots
-from core.config import settings
+from core.config import MODELS, settings
 from core.db import connect
 from core.refdata import Reference, reference
 from core.text import terminal_safe
@@ -166,7 +167,8 @@ def _progress(total: int):
 
 
 class State:
-    """What the current snapshot holds for the units of a batch: versions, hashes and figures in force."""
+    """What is in force for the units of a batch: versions, hashes and figures; from the current snapshot
+    (embedded) or from the records in PostgreSQL (State.from_records)."""
 
     def __init__(self, snap: snapshots.Snapshot | None, units: set[str]):
         self.versions: dict[tuple[str, str], dict[str, int]] = {}
@@ -177,31 +179,60 @@ class State:
             return
         con = connect(snap.path, read_only=True)
         try:
-            for unit, rnd, version, sha in con.execute("select unit_code, round_code, version, sha256 from raw_submission").fetchall():
-                self.versions.setdefault((unit, rnd), {})[sha] = version
-                self.max_version[(unit, rnd)] = max(self.max_version.get((unit, rnd), 0), version)
-            self.seq = con.execute("select coalesce(max(seq), 0) from raw_submission_event").fetchone()[0]
-            if not units:
-                return
-            params = [sorted(units)]
-            for u, code, sector, year, value, sid in con.execute(
-                    "select unit_code, indicator_code, sector, year, value, submission_id from stg_value "
-                    "where list_contains(?, unit_code)", params).fetchall():
-                key = (code, sector, year)
-                self.figures[u].values[key] = value
-                self.figures[u].source[("value", key)] = sid
-            for u, year, level, count, sid in con.execute(
-                    "select unit_code, year, level_code, cdcs_count, submission_id from stg_rating "
-                    "where list_contains(?, unit_code)", params).fetchall():
-                self.figures[u].ratings[(year, level)] = count
-                self.figures[u].source[("rating", (year, level))] = sid
-            for u, rnd, q, text, sid in con.execute(
-                    "select unit_code, round_code, question_code, text, submission_id from stg_text "
-                    "where list_contains(?, unit_code)", params).fetchall():
-                self.figures[u].texts[(rnd, q)] = text
-                self.figures[u].source[("text", (rnd, q))] = sid
+            self._read(con, units)
         finally:
             con.close()
+
+    @classmethod
+    def from_records(cls, conn, units: set[str]) -> State:
+        """The state of some units from the PostgreSQL records, computed in memory by the same models."""
+        from etl import records
+        from etl.warehouse import RAW_SCHEMA, models
+        state = cls(None, units)
+        if not units:
+            return state
+        frames = records.unit_rows(conn, sorted(units))
+        con = connect(":memory:", read_only=False)
+        try:
+            con.execute((MODELS / RAW_SCHEMA).read_text(encoding="utf-8"))
+            for name, df in frames.items():
+                if not df.empty:
+                    con.register("_rows", df)
+                    con.execute(f"insert into {name} ({', '.join(df.columns)}) select {', '.join(df.columns)} from _rows")
+                    con.unregister("_rows")
+            for m in models():
+                if m.relation in ("stg_submission", "stg_value", "stg_rating", "stg_text"):
+                    con.execute(m.path.read_text(encoding="utf-8"))
+                    con.execute(f"create table {m.relation} as select * from {m.relation}_rows([])")
+            state._read(con, units)
+        finally:
+            con.close()
+        return state
+
+    def _read(self, con, units: set[str]) -> None:
+        for unit, rnd, version, sha in con.execute("select unit_code, round_code, version, sha256 from raw_submission").fetchall():
+            self.versions.setdefault((unit, rnd), {})[sha] = version
+            self.max_version[(unit, rnd)] = max(self.max_version.get((unit, rnd), 0), version)
+        self.seq = con.execute("select coalesce(max(seq), 0) from raw_submission_event").fetchone()[0]
+        if not units:
+            return
+        params = [sorted(units)]
+        for u, code, sector, year, value, sid in con.execute(
+                "select unit_code, indicator_code, sector, year, value, submission_id from stg_value "
+                "where list_contains(?, unit_code)", params).fetchall():
+            key = (code, sector, year)
+            self.figures[u].values[key] = value
+            self.figures[u].source[("value", key)] = sid
+        for u, year, level, count, sid in con.execute(
+                "select unit_code, year, level_code, cdcs_count, submission_id from stg_rating "
+                "where list_contains(?, unit_code)", params).fetchall():
+            self.figures[u].ratings[(year, level)] = count
+            self.figures[u].source[("rating", (year, level))] = sid
+        for u, rnd, q, text, sid in con.execute(
+                "select unit_code, round_code, question_code, text, submission_id from stg_text "
+                "where list_contains(?, unit_code)", params).fetchall():
+            self.figures[u].texts[(rnd, q)] = text
+            self.figures[u].source[("text", (rnd, q))] = sid
 
 
 def preview(result: FileResult, snap: snapshots.Snapshot | None, ref: Reference | None = None) -> FileResult:
@@ -245,12 +276,14 @@ def _decide(results: list[FileResult], state: State, ref: Reference, dry_run: bo
 def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = None,
                received_at: dict[str, datetime] | None = None, progress: bool | None = None,
                ref: Reference | None = None, note: str = "", names: dict[str, str] | None = None,
-               dry_run: bool = False, sandbox=None) -> LoadResult:
+               dry_run: bool = False, sandbox=None, publish: bool = True) -> LoadResult:
     """Check each file, then publish one new snapshot holding every accepted file as a new version.
 
     Files are independent: a rejected file loads nothing; the others still load. `received_at` (file name
     -> time) back-dates demo files; `names` (path -> name) records an upload under the name its sender gave.
     dry_run: check and compute the change sets against the current snapshot, load nothing.
+    With $CDCS_DATABASE_URL the accepted files are committed to PostgreSQL in one short transaction and
+    published by the publisher (this call publishes what is pending unless publish=False).
     """
     ref = ref or reference()
     warehouse = Path(warehouse)
@@ -259,6 +292,9 @@ def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = No
     received_at = received_at or {}
     results = check_files([Path(p) for p in paths], ref, names, sandbox, progress)
     now = datetime.now()
+    from etl import records
+    if records.enabled():
+        return _load_records(results, warehouse, ref, loaded_by, received_at, now, note, dry_run, publish)
     if dry_run:
         snap = snapshots.current(warehouse)
         _decide(results, State(snap, {r.unit_code for r in results if r.clean is not None}), ref, dry_run=True)
@@ -270,11 +306,42 @@ def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = No
         _decide(results, state, ref, dry_run=False)
         accepted = [r for r in results if r.status == "accepted"]
         if accepted:
-            snap = build_snapshot(warehouse, ref, lambda con: _insert(con, accepted, state, loaded_by, received_at, now, note))
+            snap = build_snapshot(warehouse, ref, lambda con: _insert(con, accepted, state, loaded_by, received_at, now, note),
+                                  units={r.unit_code for r in accepted})
     rejected = [r for r in results if r.status == "rejected"]
     if rejected:
         _log_rejections(warehouse, rejected, now)
     report = _report(warehouse, results, now)
+    return LoadResult(results, snap, report)
+
+
+def _load_records(results: list[FileResult], warehouse: Path, ref: Reference, loaded_by: str, received_at: dict,
+                  now: datetime, note: str, dry_run: bool, publish: bool) -> LoadResult:
+    """The PostgreSQL mode: decide and insert in one short transaction under the units' advisory locks."""
+    from etl import publish as publisher
+    from etl import records
+    units = {r.unit_code for r in results if r.clean is not None}
+    if dry_run:
+        with records.engine().connect() as conn:
+            _decide(results, State.from_records(conn, units), ref, dry_run=True)
+        return LoadResult(results, snapshots.current(warehouse), dry_run=True)
+    with records.transaction() as conn:
+        records.lock_units(conn, sorted(units))
+        state = State.from_records(conn, units)
+        _decide(results, state, ref, dry_run=False)
+        accepted = [r for r in results if r.status == "accepted"]
+        if accepted:
+            seqs = records.next_seqs(conn, len(accepted))
+            for name, df in _rows(accepted, seqs, loaded_by, received_at, now, note).items():
+                records.copy_rows(conn, records.metadata.tables[name], df)
+    rejected = [r for r in results if r.status == "rejected"]
+    if rejected:
+        _log_rejections(warehouse, rejected, now)
+    report = _report(warehouse, results, now)
+    if publish and accepted and publisher.inline():
+        snap = publisher.publish_pending(warehouse, ref)
+    else:
+        snap = snapshots.current(warehouse)
     return LoadResult(results, snap, report)
 
 
@@ -315,10 +382,11 @@ def change_rows(submission_id: str, unit: str, changes: ChangeSet) -> list[tuple
     return rows
 
 
-def _insert(con, accepted: list[FileResult], state: State, by: str, received_at: dict, now: datetime, note: str) -> None:
+def _rows(accepted: list[FileResult], seqs: list[int], by: str, received_at: dict, now: datetime,
+          note: str) -> dict[str, pd.DataFrame]:
+    """The raw rows of accepted files, per raw table (one event number each from seqs)."""
     subs, events, values, ratings, texts, findings, changes = [], [], [], [], [], [], []
-    seq = state.seq
-    for r in accepted:
+    for r, seq in zip(accepted, seqs):
         at = received_at.get(r.file_name, now)
         c = r.clean
         n = r.changes.counts
@@ -326,7 +394,6 @@ def _insert(con, accepted: list[FileResult], state: State, by: str, received_at:
         subs.append((r.submission_id, r.unit_code, r.round_code, r.version, r.sha256, r.file_name, at, by,
                      len(c.values), len(c.ratings), len(c.texts), n_warn, r.simulated, note,
                      n["new"], n["changed"], n["removed"], n["unchanged"]))
-        seq += 1
         events.append((seq, r.submission_id, "accepted", at, by, note))
         for rows, out in ((c.values, values), (c.ratings, ratings), (c.texts, texts)):
             out.extend((r.submission_id, *row) for row in rows)
@@ -334,13 +401,18 @@ def _insert(con, accepted: list[FileResult], state: State, by: str, received_at:
         for f in r.findings:
             findings.append((r.submission_id, r.file_name, r.sha256, r.unit_code, r.round_code, "accepted", f.severity,
                              f.rule, f.sheet, f.cell, f.value, f.expected, f.message, f.fix, now))
-    _insert_frame(con, "raw_submission", _frame(subs, SUBMISSION_COLUMNS))
-    _insert_frame(con, "raw_submission_event", _frame(events, EVENT_COLUMNS))
-    _insert_frame(con, "raw_finding", _frame(findings, FINDING_COLUMNS))
-    _insert_frame(con, "raw_change", _frame(changes, CHANGE_COLUMNS))
-    for table, rows, cols in (("raw_value", values, VALUE_COLUMNS), ("raw_rating", ratings, RATING_COLUMNS),
-                              ("raw_text", texts, TEXT_COLUMNS)):
-        _insert_frame(con, table, _frame(rows, ["submission_id", *cols]))
+    return {"raw_submission": _frame(subs, SUBMISSION_COLUMNS), "raw_submission_event": _frame(events, EVENT_COLUMNS),
+            "raw_finding": _frame(findings, FINDING_COLUMNS), "raw_change": _frame(changes, CHANGE_COLUMNS),
+            "raw_value": _frame(values, ["submission_id", *VALUE_COLUMNS]),
+            "raw_rating": _frame(ratings, ["submission_id", *RATING_COLUMNS]),
+            "raw_text": _frame(texts, ["submission_id", *TEXT_COLUMNS])}
+
+
+def _insert(con, accepted: list[FileResult], state: State, by: str, received_at: dict, now: datetime, note: str) -> None:
+    """Insert accepted files into a snapshot being built (the embedded mode's records)."""
+    seqs = list(range(state.seq + 1, state.seq + 1 + len(accepted)))
+    for table, df in _rows(accepted, seqs, by, received_at, now, note).items():
+        _insert_frame(con, table, df)
 
 
 SUBMISSION_COLUMNS = ["submission_id", "unit_code", "round_code", "version", "sha256", "file_name", "received_at",
@@ -381,6 +453,28 @@ def _active_after_events(events: list[tuple[int, str, int]]) -> tuple[set[int], 
     return active, after_accept
 
 
+_ROLLBACK_ROWS = ("select e.seq, e.event, s.version, s.submission_id from raw_submission_event as e "
+                  "join raw_submission as s using (submission_id) where s.unit_code = {u} and s.round_code = {r} "
+                  "order by e.seq")
+
+
+def _rollback_events(rows: list[tuple], unit: str, round_code: str, to_version: int, seqs, by: str,
+                     reason: str) -> list[tuple]:
+    """The events that make (unit, round) as it was right after `to_version` was accepted: a 'rollback' on it,
+    'deactivated' on versions active now but not then, 'reactivated' on versions active then but not now.
+    rows: (seq, event, version, submission_id) of the unit and round, in order; seqs(n): n event numbers."""
+    ids = {version: sid for _, _, version, sid in rows}
+    if to_version not in ids:
+        raise LookupError(f"Không có phiên bản {to_version} của {unit} kỳ {round_code}.")
+    active, after_accept = _active_after_events([(s, e, v) for s, e, v, _ in rows])
+    target = after_accept.get(to_version, {to_version})
+    changes = [(ids[to_version], "rollback")]
+    changes += [(ids[v], "deactivated") for v in sorted(active - target)]
+    changes += [(ids[v], "reactivated") for v in sorted((target - active) - {to_version})]
+    now = datetime.now()
+    return [(seq, sid, event, now, by, reason) for seq, (sid, event) in zip(seqs(len(changes)), changes)]
+
+
 def rollback(warehouse: Path, unit: str, round_code: str, to_version: int, by: str | None = None,
              reason: str = "", ref: Reference | None = None) -> snapshots.Snapshot:
     """Make (unit, round) as it was right after version `to_version` was accepted, in a new snapshot.
@@ -388,37 +482,36 @@ def rollback(warehouse: Path, unit: str, round_code: str, to_version: int, by: s
     Versions accepted later become inactive (their values stop counting), versions that were active then
     become active again; history keeps every version and every event.
     """
+    from etl import records
     ref = ref or reference()
     warehouse = Path(warehouse)
     by = by or getpass.getuser()
+    if records.enabled():
+        from sqlalchemy import text
+
+        from etl import publish as publisher
+        with records.transaction() as conn:
+            records.lock_units(conn, [unit])
+            rows = conn.execute(text(_ROLLBACK_ROWS.format(u=":u", r=":r")), {"u": unit, "r": round_code}).fetchall()
+            events = _rollback_events([tuple(r) for r in rows], unit, round_code, to_version,
+                                      lambda n: records.next_seqs(conn, n), by, reason)
+            records.copy_rows(conn, records.raw_submission_event, _frame(events, EVENT_COLUMNS))
+        return publisher.publish_pending(warehouse, ref) if publisher.inline() else snapshots.current(warehouse)
     with snapshots.writer_lock(warehouse):
         snap = snapshots.current(warehouse)
         if snap is None:
             raise LookupError("Kho dữ liệu chưa có bản nào.")
         con = connect(snap.path, read_only=True)
         try:
-            rows = con.execute(
-                "select e.seq, e.event, s.version, s.submission_id from raw_submission_event as e "
-                "join raw_submission as s using (submission_id) where s.unit_code = ? and s.round_code = ? "
-                "order by e.seq", [unit, round_code]).fetchall()
+            rows = con.execute(_ROLLBACK_ROWS.format(u="?", r="?"), [unit, round_code]).fetchall()
             seq = con.execute("select coalesce(max(seq), 0) from raw_submission_event").fetchone()[0]
         finally:
             con.close()
-        ids = {version: sid for _, _, version, sid in rows}
-        if to_version not in ids:
-            raise LookupError(f"Không có phiên bản {to_version} của {unit} kỳ {round_code}.")
-        active, after_accept = _active_after_events([(s, e, v) for s, e, v, _ in rows])
-        target = after_accept.get(to_version, {to_version})
-        now = datetime.now()
-        events = [(seq + 1, ids[to_version], "rollback", now, by, reason)]
-        for version in sorted(active - target):
-            events.append((seq + len(events) + 1, ids[version], "deactivated", now, by, reason))
-        for version in sorted((target - active) - {to_version}):
-            events.append((seq + len(events) + 1, ids[version], "reactivated", now, by, reason))
+        events = _rollback_events(rows, unit, round_code, to_version, lambda n: range(seq + 1, seq + 1 + n), by, reason)
 
         def change(con):
             _insert_frame(con, "raw_submission_event", _frame(events, EVENT_COLUMNS))
-        return build_snapshot(warehouse, ref, change)
+        return build_snapshot(warehouse, ref, change, units={unit})
 
 
 ADMIN_FILE = "(quản trị viên xóa số liệu)"
@@ -436,33 +529,126 @@ def remove_values(warehouse: Path, unit: str, keys: list[tuple[str, tuple]], by:
     by = by or getpass.getuser()
     if not reason.strip():
         raise ValueError("Cần ghi lý do xóa.")
+    from etl import records
+    if records.enabled():
+        from etl import publish as publisher
+        with records.transaction() as conn:
+            records.lock_units(conn, [unit])
+            result = _removal(unit, keys, reason, State.from_records(conn, {unit}), ref)
+            seqs = records.next_seqs(conn, 1)
+            for name, df in _rows([result], seqs, by, {}, datetime.now(), reason).items():
+                records.copy_rows(conn, records.metadata.tables[name], df)
+        if publisher.inline():
+            publisher.publish_pending(warehouse, ref)
+        return result
     with snapshots.writer_lock(warehouse):
-        snap = snapshots.current(warehouse)
-        state = State(snap, {unit})
-        figures = state.figures[unit]
-        missing = [k for k in keys if (k[0], k[1]) not in figures.source]
-        if missing:
-            raise LookupError("Không có số liệu đang dùng để xóa: " + "; ".join(f"{k[0]} {k[1]}" for k in missing))
-        sources = {figures.source[(kind, key)] for kind, key in keys}
-        rounds = sorted({sid.split("/")[1] for sid in sources})
-        if len(rounds) != 1:
-            raise LookupError("Các giá trị thuộc nhiều kỳ báo cáo; xóa riêng từng kỳ.")
-        clean = Clean()
-        for kind, key in keys:
-            if kind == "value":
-                code, sector, year = key
-                clean.values.append((unit, year, sector, code, None, True, "", ""))
-            elif kind == "rating":
-                year, level = key
-                clean.ratings.append((unit, year, ref.level_scheme[level], level, None, True, "", ""))
-            else:
-                rnd, question = key
-                clean.texts.append((unit, rnd, question, None, True, "", ""))
-        sha = hashlib.sha256(json.dumps([unit, keys, reason, datetime.now().isoformat()], default=str).encode()).hexdigest()
-        result = FileResult(ADMIN_FILE, "", sha, "accepted", unit, rounds[0], rows=clean.row_count, clean=clean)
-        _decide([result], state, ref, dry_run=False)
-        if result.status != "accepted":
-            raise LookupError("; ".join(f.message for f in result.errors) or "Không có gì để xóa.")
+        state = State(snapshots.current(warehouse), {unit})
+        result = _removal(unit, keys, reason, state, ref)
         now = datetime.now()
-        snap = build_snapshot(warehouse, ref, lambda con: _insert(con, [result], state, by, {}, now, reason))
+        build_snapshot(warehouse, ref, lambda con: _insert(con, [result], state, by, {}, now, reason), units={unit})
     return result
+
+
+def _removal(unit: str, keys: list[tuple[str, tuple]], reason: str, state: State, ref: Reference) -> FileResult:
+    """The administrator's removal as a version (decided against the state); LookupError when impossible."""
+    figures = state.figures[unit]
+    missing = [k for k in keys if (k[0], k[1]) not in figures.source]
+    if missing:
+        raise LookupError("Không có số liệu đang dùng để xóa: " + "; ".join(f"{k[0]} {k[1]}" for k in missing))
+    sources = {figures.source[(kind, key)] for kind, key in keys}
+    rounds = sorted({sid.split("/")[1] for sid in sources})
+    if len(rounds) != 1:
+        raise LookupError("Các giá trị thuộc nhiều kỳ báo cáo; xóa riêng từng kỳ.")
+    clean = Clean()
+    for kind, key in keys:
+        if kind == "value":
+            code, sector, year = key
+            clean.values.append((unit, year, sector, code, None, True, "", ""))
+        elif kind == "rating":
+            year, level = key
+            clean.ratings.append((unit, year, ref.level_scheme[level], level, None, True, "", ""))
+        else:
+            rnd, question = key
+            clean.texts.append((unit, rnd, question, None, True, "", ""))
+    sha = hashlib.sha256(json.dumps([unit, keys, reason, datetime.now().isoformat()], default=str).encode()).hexdigest()
+    result = FileResult(ADMIN_FILE, "", sha, "accepted", unit, rounds[0], rows=clean.row_count, clean=clean)
+    _decide([result], state, ref, dry_run=False)
+    if result.status != "accepted":
+        raise LookupError("; ".join(f.message for f in result.errors) or "Không có gì để xóa.")
+    return result
+
+
+def _check_bytes(job: tuple[str, bytes, str]) -> FileResult:
+    """A worker's check of a generated file (bulk mode): the same reader and validation as any file."""
+    name, data, folder = job
+    ref = reference(Path(folder))
+    parsed = read_file(name, data, ref)
+    clean = validate(parsed, ref)
+    parsed.close()
+    status = "rejected" if parsed.has_errors else "accepted"
+    return FileResult(name, "", hashlib.sha256(data).hexdigest(), status, parsed.unit_code, parsed.round_code,
+                      rows=clean.row_count, findings=parsed.findings, clean=clean, simulated=parsed.simulated)
+
+
+def _bounded_map(pool, fn, items, window: int):
+    """pool.map in order, with at most `window` items in flight (Executor.map would take every item at once)."""
+    from collections import deque
+    queue = deque()
+    for item in items:
+        queue.append(pool.submit(fn, item))
+        if len(queue) >= window:
+            yield queue.popleft().result()
+    while queue:
+        yield queue.popleft().result()
+
+
+def bulk_load(items, warehouse: Path, ref: Reference, *, loaded_by: str, progress: bool = False,
+              batch: int = 500) -> dict:
+    """Load many generated files into a new warehouse in one build (the benchmark's scaled warehouses).
+
+    items: (file name, bytes) in load order, each unit's files together. Every file goes through the same
+    reader, validation and rules (against the unit's figures so far) as load_files; accepted files become
+    versions; rows are inserted in batches and the models are built once. Not for submissions from people:
+    generated files are trusted not to be hostile, so they are checked in a plain process pool, not the
+    sandbox. Returns counts and timings.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    warehouse = Path(warehouse)
+    state = State(None, set())
+    counts = {"files": 0, "rejected": 0, "values": 0}
+    timing = {"check_s": 0.0}
+    now = datetime.now()
+
+    def change(con):
+        t0 = time.perf_counter()
+        pending: list[FileResult] = []
+        workers = max(1, int(settings()["worker"]["processes"]))
+        ctx = multiprocessing.get_context("spawn")
+        jobs = ((name, data, str(ref.folder)) for name, data in items)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            for r in _bounded_map(pool, _check_bytes, jobs, window=64 * workers):
+                counts["files"] += 1
+                if r.clean is not None:
+                    _decide([r], state, ref, dry_run=False)
+                if r.status != "accepted":
+                    counts["rejected"] += r.status == "rejected"
+                    continue
+                counts["values"] += len(r.clean.values)
+                pending.append(r)
+                if len(pending) >= batch:
+                    _insert(con, pending, state, loaded_by, {}, now, "")
+                    state.seq += len(pending)
+                    state.figures = {u: f for u, f in state.figures.items() if u == r.unit_code}  # keep memory flat
+                    pending = []
+                    if progress:
+                        print(f"  {counts['files']:,} tệp đã kiểm tra", file=sys.stderr)
+        if pending:
+            _insert(con, pending, state, loaded_by, {}, now, "")
+        timing["check_s"] = round(time.perf_counter() - t0, 1)
+
+    t = time.perf_counter()
+    with snapshots.writer_lock(warehouse):
+        build_snapshot(warehouse, ref, change, simulated=True)
+    counts["build_s"] = round(time.perf_counter() - t - timing["check_s"], 1)
+    return {**counts, **timing}

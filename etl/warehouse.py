@@ -41,11 +41,74 @@ def load_reference(con, ref: Reference) -> None:
         con.unregister("_ref_df")
 
 
-def build_models(con) -> None:
+@dataclass(frozen=True)
+class Model:
+    """One model file: the relation it builds and its scope: 'full' rebuilt every time; 'unit' and 'group'
+    defined by a table macro <relation>_rows(list) and rebuilt only for what a publish touches; 'reference'
+    built from the reference tables only, rebuilt when they or the models change; 'view' a view over other
+    models (nothing to build; its key is checked on full builds only)."""
+
+    path: Path
+    relation: str
+    scope: str
+
+
+_SCOPE_LINE = re.compile(r"^-- scope: (unit|group|reference|view|full)\b", re.M)
+
+
+def models() -> list[Model]:
+    """The model files after the raw schema, in build order."""
+    out = []
     for path in model_files():
-        con.execute(path.read_text(encoding="utf-8"))
-    con.execute("pragma create_fts_index('mart_text', 'text_id', 'text_folded', stemmer='none', "
-                "stopwords='none', strip_accents=1, lower=1, overwrite=1)")
+        if path.name == RAW_SCHEMA:
+            continue
+        m = _SCOPE_LINE.search(path.read_text(encoding="utf-8"))
+        out.append(Model(path, re.sub(r"^\d+_", "", path.stem), m.group(1) if m else "full"))
+    return out
+
+
+RAW_SCHEMA = "00_raw.sql"
+
+
+def unit_groups(con, units: list[str]) -> list[str]:
+    """The cube groups (province as reported + unit type) of some units."""
+    rows = con.execute("select distinct coalesce(province_key, '-') || '|' || unit_type from dim_unit "
+                       "where list_contains($u, unit_code)", {"u": units}).fetchall()
+    return [r[0] for r in rows]
+
+
+def _make_room(con, relation: str, kind: str) -> None:
+    """Drop a relation built by earlier models as a table where it is now a view, or the other way round."""
+    other = "view" if kind == "table" else "table"
+    found = con.execute(f"select 1 from duckdb_{other}s() where {other}_name = ? and not internal", [relation]).fetchone()
+    if found:
+        con.execute(f'drop {other} "{relation}"')
+
+
+def build_models(con, units: list[str] | None = None) -> None:
+    """Build every model; with `units`, the unit- and group-scoped ones only for those units and their groups
+    (the rest of each table is kept from the previous snapshot): a publish re-derives what it touches."""
+    groups: list[str] | None = None
+    for m in models():
+        if m.scope == "reference" and units is not None:
+            continue  # same reference tables and models as the snapshot copied: already built
+        text = m.path.read_text(encoding="utf-8")
+        if units is None:
+            _make_room(con, m.relation, "view" if "create or replace view" in text else "table")
+        con.execute(text)  # a full model builds here; a scoped one defines its macro
+        if m.scope in ("full", "reference", "view"):
+            continue
+        rel = m.relation
+        if units is None:
+            con.execute(f'create or replace table "{rel}" as select * from {rel}_rows([])')
+            continue
+        if m.scope == "unit":
+            key, values = "unit_code", units
+        else:
+            groups = groups if groups is not None else unit_groups(con, units)
+            key, values = "unit_group", groups
+        con.execute(f'delete from "{rel}" where list_contains($v, {key})', {"v": values})
+        con.execute(f'insert into "{rel}" select * from {rel}_rows($v)', {"v": values})
 
 
 @dataclass(frozen=True)
@@ -85,25 +148,88 @@ def grains(paths: list[Path] | None = None) -> list[Grain]:
     return out
 
 
-def check_grains(con, declared: list[Grain] | None = None) -> None:
-    """Raise GrainError at the first relation whose declared key is duplicated or null."""
+def check_grains(con, declared: list[Grain] | None = None, units: list[str] | None = None) -> None:
+    """Raise GrainError at the first relation whose declared key is duplicated or null. With `units` (an
+    incremental publish), relations with a unit_code or unit_group column are checked for those units only."""
+    groups = unit_groups(con, units) if units is not None else None
+    unchanged = {m.relation for m in models() if m.scope in ("reference", "view")} if units is not None else set()
     for g in declared or grains():
+        if g.relation in unchanged or (units is not None and g.relation.startswith("ref_")):
+            continue
         cols = ", ".join(f'"{c}"' for c in g.columns)
-        dup = con.execute(f'select {cols}, count(*) as n from "{g.relation}" group by all having count(*) > 1 '
-                          "order by n desc limit 5").fetchall()
+        where, params = "", {}
+        if units is not None:
+            have = {r[0] for r in con.execute(f"select column_name from information_schema.columns "
+                                              f"where table_name = '{g.relation}'").fetchall()}
+            if "unit_code" in have:
+                where, params = "where list_contains($v, unit_code)", {"v": units}
+            elif "unit_group" in have:
+                where, params = "where list_contains($v, unit_group)", {"v": groups}
+        dup = con.execute(f'select {cols}, count(*) as n from "{g.relation}" {where} group by all '
+                          "having count(*) > 1 order by n desc limit 5", params or None).fetchall()
         if dup:
             raise GrainError(g, "khóa bị trùng", dup)
         required = [c for c in g.columns if c not in g.nullable]
         if required:
             cond = " or ".join(f'"{c}" is null' for c in required)
-            nulls = con.execute(f'select {cols} from "{g.relation}" where {cond} limit 5').fetchall()
+            cond = f"({cond})" + (f" and {where[6:]}" if where else "")
+            nulls = con.execute(f'select {cols} from "{g.relation}" where {cond} limit 5', params or None).fetchall()
             if nulls:
                 raise GrainError(g, "khóa có giá trị rỗng", nulls)
 
 
+def _built_with(con) -> str | None:
+    """The models hash a snapshot was built with (None before snapshot_info existed)."""
+    try:
+        return con.execute("select models_hash from snapshot_info").fetchone()[0]
+    except Exception:  # an old snapshot without the table or the column
+        return None
+
+
+def build_file(path: Path, ref: Reference, change: Callable[[object], object], snap_id: str, *,
+               units: set[str] | list[str] | None = None, simulated: bool | None = None,
+               extra: Callable[[], dict] | None = None) -> bool:
+    """Build a snapshot file in place: apply `change(con)` to the raw tables, then derive the models — only for
+    the units touched when the file was built with the same models and reference tables, else all. The units
+    touched are `units`, or what `change` returns when `units` is None (None from both: everything). Grain
+    contracts are checked; the file is left whole or removed. `extra()` adds columns to snapshot_info.
+    Returns whether the snapshot holds simulated data."""
+    con = write_connection(path)
+    try:
+        fingerprint = models_hash(ref)
+        same_models = _built_with(con) == fingerprint
+        con.execute((MODELS / RAW_SCHEMA).read_text(encoding="utf-8"))
+        returned = change(con)
+        touched = units if units is not None else returned
+        scoped = sorted(touched) if touched is not None and same_models else None
+        if scoped is None:
+            load_reference(con, ref)  # else the file holds them already, the same (same fingerprint)
+        build_models(con, scoped)
+        check_grains(con, units=scoped)
+        _pause_for_tests()
+        if simulated is None:
+            simulated = bool(con.execute("select coalesce(bool_or(simulated), false) from stg_submission where is_active").fetchone()[0])
+        info = {"snapshot_id": snap_id, "created_at": datetime.now(), "simulated": simulated,
+                "models_hash": fingerprint, "incremental": scoped is not None, **(extra() if extra else {})}
+        con.execute("create or replace table snapshot_info as select " + ", ".join(f"? as {k}" for k in info),
+                    list(info.values()))
+        con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        Path(path).unlink(missing_ok=True)
+        raise
+    con.close()
+    return simulated
+
+
 def build_snapshot(warehouse: Path, ref: Reference, change: Callable[[object], None],
-                   simulated: bool | None = None) -> snapshots.Snapshot:
-    """Copy the current snapshot, apply `change(con)`, rebuild the models, publish. Caller holds the lock."""
+                   simulated: bool | None = None, units: set[str] | list[str] | None = None) -> snapshots.Snapshot:
+    """Copy the current snapshot, apply `change(con)`, rebuild the models, publish. Caller holds the lock.
+
+    units: the units the change touches — only their rows of the unit-scoped models (and their groups of the
+    cube) are re-derived, when the current snapshot was built with the same models and reference tables;
+    otherwise, and when None, everything is rebuilt.
+    """
     warehouse = Path(warehouse)
     snapshots.sweep_temporary(warehouse)
     cur = snapshots.current(warehouse)
@@ -112,24 +238,7 @@ def build_snapshot(warehouse: Path, ref: Reference, change: Callable[[object], N
     tmp = warehouse / "snapshots" / f".tmp-{snap_id}.duckdb"
     if cur is not None:
         shutil.copyfile(cur.path, tmp)
-    con = write_connection(tmp)
-    try:
-        con.execute((MODELS / "00_raw.sql").read_text(encoding="utf-8"))
-        change(con)
-        load_reference(con, ref)
-        build_models(con)
-        check_grains(con)
-        _pause_for_tests()
-        if simulated is None:
-            simulated = bool(con.execute("select coalesce(bool_or(simulated), false) from stg_submission where is_active").fetchone()[0])
-        con.execute("create or replace table snapshot_info as select ? as snapshot_id, ? as created_at, "
-                    "? as simulated, ? as models_hash", [snap_id, datetime.now(), simulated, models_hash(ref)])
-        con.execute("checkpoint")
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    con.close()
+    simulated = build_file(tmp, ref, change, snap_id, units=units if cur is not None else None, simulated=simulated)
     return snapshots.publish(warehouse, tmp, snap_id, seq, simulated, settings()["warehouse"]["keep_snapshots"])
 
 
@@ -160,7 +269,7 @@ def is_stale(warehouse: Path, ref: Reference) -> bool:
 def rebuild(warehouse: Path, ref: Reference) -> snapshots.Snapshot:
     """A new snapshot with the same data, rebuilt with the current models and reference tables."""
     with snapshots.writer_lock(warehouse):
-        return build_snapshot(warehouse, ref, lambda con: None)
+        return build_snapshot(warehouse, ref, lambda con: None)  # units=None: everything is re-derived
 
 
 def compare_figures(old: Path, new: Path) -> dict[str, int]:

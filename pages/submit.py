@@ -9,7 +9,7 @@ import streamlit as st
 from core import audit
 from core.config import settings, warehouse_dir
 from core.labels import AUDIT_EVENTS, EVENTS, details_text, fmt_time
-from etl.desk import accept, annotated, changes, check_upload, markable, roll_back
+from etl.desk import accept, annotated, changes, check_upload, markable, roll_back, visible_when
 from etl.rules import change_frame
 from etl.template import write_template
 from ui.auth import current_user
@@ -91,8 +91,7 @@ for i, up in enumerate(files or []):
             if st.button("✔ Nộp và công bố", key=f"accept_{i}", type="primary", disabled=bool(warns) and not note):
                 done = accept(data, up.name, user, wh_dir, note=note)
                 if done.status == "accepted":
-                    st.success(f"Đã nhận: phiên bản {done.version} ({done.submission_id}). Bảng điều khiển hiển thị "
-                               "số liệu mới ngay ở lần bấm tiếp theo.")
+                    st.success(f"Đã nhận: phiên bản {done.version} ({done.submission_id}). {visible_when()}")
                 elif done.status == "unchanged":
                     st.info("Mọi giá trị trong tệp giống số liệu đang dùng — không tạo phiên bản mới.")
                 else:

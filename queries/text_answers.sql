@@ -1,21 +1,52 @@
--- text_answers: text answers of current versions, optionally matched by full-text search on the
--- accent-folded copy (the caller folds the query the same way: lower case, no accents, đ -> d).
+-- text_answers: text answers in force, optionally matched by an accent-insensitive search: every word of $q
+-- must occur (the caller folds $q the same way: lower case, no accents, đ -> d), ranked by BM25 over the
+-- inverted index search_term (k1 = 1.2, b = 0.75).
 -- grain: one row per (unit_code, round_code, question_code). params: $q ('' = no search), $region,
 -- $provinces, $unit_types, $view, $focus ('' = all), $sections (list, empty = all), $unit ('' = all)
-with scored as (
-    select t.*, case when $q = '' then 0 else fts_main_mart_text.match_bm25(t.text_id, $q, conjunctive := 1) end as score
+with terms as (
+    select distinct term
+    from (select unnest(regexp_split_to_array($q, '[^a-z0-9]+')) as term)
+    where term <> ''
+),
+
+stats as (
+    select count(*) as n_docs, avg(doc_len) as avg_len from mart_text
+),
+
+doc_freq as (
+    select s.term, count(*) as df from search_term as s join terms using (term) group by all
+),
+
+matches as (
+    select
+        s.text_id,
+        sum(ln((st.n_docs - d.df + 0.5) / (d.df + 0.5) + 1)
+            * s.tf * 2.2 / (s.tf + 1.2 * (0.25 + 0.75 * t.doc_len / st.avg_len))) as score,
+        count(*) as n_terms
+    from search_term as s
+    join terms using (term)
+    join doc_freq as d using (term)
+    join mart_text as t using (text_id)
+    cross join stats as st
+    group by s.text_id
+),
+
+scored as (
+    select t.*, m.score
     from mart_text as t
+    left join matches as m
+        on m.text_id = t.text_id and m.n_terms = (select count(*) from terms)
+    where $q = '' or m.text_id is not null
 ),
 
 final as (
     select
         s.text_id, s.round_code, s.section, s.question_code, s.question_label, s.focus_area,
-        f.label_vi as focus_area_label, u.unit_name, s.text, s.submission_id, s.score
+        f.label_vi as focus_area_label, u.unit_name, s.text, s.submission_id, coalesce(s.score, 0) as score
     from scored as s
     join selected_units($view, $region, $provinces, $unit_types) as u using (unit_code)
     left join dim_focus_area as f using (focus_area)
-    where ($q = '' or s.score is not null)
-      and ($focus = '' or s.focus_area = $focus)
+    where ($focus = '' or s.focus_area = $focus)
       and (len($sections) = 0 or list_contains($sections, s.section))
       and ($unit = '' or s.unit_code = $unit)
 )

@@ -62,13 +62,14 @@ def serve(warehouse: Path, **env):
 
 
 def wait_ready(page, timeout: float = 60_000, settle_ms: int = 800) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' indicator, app rendered),
+    """Wait until Streamlit has finished running the script (no 'running' indicator, app rendered, no
+    placeholder skeleton left: on a busy machine the first elements arrive seconds after the shell),
     then `settle_ms` more for charts to draw (0 when timing)."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
         "document.querySelectorAll('[data-testid=\"stMain\"] [data-testid=\"stElementContainer\"]').length > 2 && "
-        "!document.querySelector('#root[inert]')",
+        "!document.querySelector('#root[inert]') && !document.querySelector('[data-testid=\"stSkeleton\"]')",
         timeout=timeout)
     if settle_ms:
         page.wait_for_timeout(settle_ms)

@@ -94,7 +94,7 @@ def test_csv_download_matches_the_warehouse(server, page):
     page.goto(f"{url}/the-doan-vien?nam=2020-2020")
     _ready(page)
     with page.expect_download() as info:
-        page.locator(".st-key-dl_gap_table button").click()  # the table's button, found by its widget key
+        page.locator(".st-key-dl_gap_table button").first.click()  # the table's button, found by its widget key
     path = info.value.path()
     raw = Path(path).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM for Excel
@@ -150,6 +150,8 @@ def test_printable_report_page_prints_to_a4_with_every_section(server, page, tmp
     page.goto(f"{url}/bao-cao?ky=TK2020")
     _ready(page)
     page.wait_for_selector(".report-table")
+    for section in SECTIONS:  # every section rendered before printing (tables stream in on a busy machine)
+        page.get_by_role("heading", name=f"{section}.").first.wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
     page.emulate_media(media="print")
     pdf = tmp_path / "bao-cao.pdf"

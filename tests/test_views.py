@@ -47,11 +47,14 @@ def test_every_query_runs_and_states_its_grain(demo_warehouse, path):
 
 
 def test_models_declare_their_key_once_per_relation():
-    """One relation per model file, named as the file, with its key declared beside it (macros say none)."""
+    """One relation per model file, named as the file, with its key declared beside it (macros say none); a
+    unit- or group-scoped model defines the table macro <relation>_rows that the builder materialises."""
     for path in sorted((QUERIES / "models").glob("*.sql")):
         if path.name == "00_raw.sql":
             continue
         text = path.read_text(encoding="utf-8")
+        relation = re.sub(r"^\d+_", "", path.stem)
         created = re.findall(r"create or replace (?:table|view|macro) ([a-z_0-9]+)", text)
-        assert created == [re.sub(r"^\d+_", "", path.stem)], path.name
+        scoped = re.search(r"^-- scope: (unit|group)\b", text, re.M)
+        assert created == [f"{relation}_rows" if scoped else relation], path.name
         assert re.search(r"^-- key: ", text, re.M), path.name

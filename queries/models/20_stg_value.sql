@@ -1,12 +1,13 @@
 -- stg_value: the number in force for each key — from the newest active version that mentions the key;
 -- a key whose newest mention is the deletion mark has no value.
 -- key: unit_code, year, sector, indicator_code
-create or replace table stg_value as
+-- scope: unit
+create or replace macro stg_value_rows(units) as table
 with mentions as (
     select v.*, s.accepted_seq
     from raw_value as v
     join stg_submission as s using (submission_id)
-    where s.is_active
+    where s.is_active and (len(units) = 0 or list_contains(units, v.unit_code))
 ),
 
 newest as (

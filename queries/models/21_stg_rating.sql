@@ -1,11 +1,12 @@
 -- stg_rating: CĐCS per rating level in force for each key, from the newest active version that mentions it.
 -- key: unit_code, year, scheme, level_code
-create or replace table stg_rating as
+-- scope: unit
+create or replace macro stg_rating_rows(units) as table
 with mentions as (
     select r.*, s.accepted_seq
     from raw_rating as r
     join stg_submission as s using (submission_id)
-    where s.is_active
+    where s.is_active and (len(units) = 0 or list_contains(units, r.unit_code))
 ),
 
 newest as (

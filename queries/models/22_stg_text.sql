@@ -1,12 +1,13 @@
 -- stg_text: the answer in force for each question of a unit and round, from the newest active version that
 -- mentions it.
 -- key: unit_code, round_code, question_code
-create or replace table stg_text as
+-- scope: unit
+create or replace macro stg_text_rows(units) as table
 with mentions as (
     select t.*, s.accepted_seq
     from raw_text as t
     join stg_submission as s using (submission_id)
-    where s.is_active
+    where s.is_active and (len(units) = 0 or list_contains(units, t.unit_code))
 ),
 
 newest as (

@@ -2,6 +2,7 @@
 -- never by the bare code (new codes reuse old codes of other provinces).
 -- key: province_key
 -- key: province_scheme, province_code
+-- scope: reference (built from the reference tables only: rebuilt when they or the models change)
 create or replace table dim_province as
 with p63 as (
     select

@@ -1,5 +1,6 @@
 -- dim_unit: reporting units with their province under both views and their region.
 -- key: unit_code
+-- scope: reference (built from the reference tables only: rebuilt when they or the models change)
 create or replace table dim_unit as
 with units as (
     select

@@ -1,6 +1,7 @@
 -- dim_indicator: the codebook, with how each indicator aggregates. rating_bucket marks the counts derived from
 -- the rating sheet: '*' = CĐCS over all levels (rated), a bucket code = CĐCS in that trend bucket.
 -- key: indicator_code
+-- scope: reference (built from the reference tables only: rebuilt when they or the models change)
 create or replace table dim_indicator as
 select
     indicator_code, section, cast("order" as integer) as sort_order, label_vi, unit_vi,

@@ -2,6 +2,7 @@
 -- with their province key and region in the chosen province view ('34': today's provinces; 'reported': the
 -- province as reported). Empty lists and '' mean all.
 -- key: none (macro)
+-- scope: reference (built from the reference tables only: rebuilt when they or the models change)
 create or replace macro selected_units(province_view, region, provinces, unit_types) as table
 with units as (
     select

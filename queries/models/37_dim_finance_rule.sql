@@ -1,5 +1,6 @@
 -- dim_finance_rule: share of KPCĐ and đoàn phí kept by the CĐCS, per year.
 -- key: year
+-- scope: reference (built from the reference tables only: rebuilt when they or the models change)
 create or replace table dim_finance_rule as
 select y.year, cast(r.kpcd_retained_pct as double) as kpcd_pct, cast(r.dues_retained_pct as double) as dues_pct,
        r.source_vi, r.assumed = '1' as assumed

@@ -1,5 +1,6 @@
 -- dim_rating_level: rating levels with their scheme, rank and trend bucket.
 -- key: level_code
+-- scope: reference (built from the reference tables only: rebuilt when they or the models change)
 create or replace table dim_rating_level as
 select l.level_code, l.scheme_code, s.label_vi as scheme_label, s.short_label_vi as scheme_short,
        cast(s.year_from as integer) as year_from, cast(s.year_to as integer) as year_to,

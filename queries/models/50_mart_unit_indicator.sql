@@ -3,9 +3,12 @@
 -- Ratio rows exist only where the unit reported both parts; aggregating them anywhere is
 -- sum(numerator) / sum(denominator) * scale over those rows, never an average of percentages.
 -- key: unit_code, year, sector, indicator_code
-create or replace table mart_unit_indicator as
+-- scope: unit
+create or replace macro mart_unit_indicator_rows(units) as table
 with reported as (
-    select unit_code, year, sector, indicator_code, value, submission_id from stg_value
+    select unit_code, year, sector, indicator_code, value, submission_id
+    from stg_value
+    where len(units) = 0 or list_contains(units, unit_code)
 ),
 
 from_ratings as (
@@ -17,7 +20,7 @@ from_ratings as (
     from stg_rating as r
     left join ref_rating_crosswalk as x using (level_code)
     cross join dim_indicator as i
-    where i.rating_bucket is not null
+    where i.rating_bucket is not null and (len(units) = 0 or list_contains(units, r.unit_code))
     group by all
 ),
 
