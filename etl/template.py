@@ -25,6 +25,18 @@ Values = dict[tuple[str, str, int], object]
 
 def sheet_rows(ref: Reference, sheet_code: str) -> list[tuple[str, str, str, str, str]]:
     """Rows of an indicator sheet: (indicator_code, sector, number, label, unit) in template order."""
+    return list(_memo(ref, ("sheet_rows", sheet_code), lambda: _sheet_rows(ref, sheet_code)))
+
+
+def _memo(ref: Reference, key: tuple, compute):
+    """Computed once per Reference object (its tables are read once per process) — the reader asks for every file."""
+    memo = ref.__dict__.setdefault("_template_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _sheet_rows(ref: Reference, sheet_code: str) -> tuple[tuple[str, str, str, str, str], ...]:
     inds = ref.input_indicators
     inds = inds[inds["section"] == sheet_code].sort_values("order")
     sectors = ref["sectors"].set_index("sector_code")
@@ -35,11 +47,15 @@ def sheet_rows(ref: Reference, sheet_code: str) -> list[tuple[str, str, str, str
             for j, sector in enumerate(ref.sector_codes):
                 rows.append((ind["indicator_code"], sector, f"{i}.{j + 1}",
                              f"   Trong đó: {sectors.loc[sector, 'label_vi']}", ind["unit_vi"]))
-    return rows
+    return tuple(rows)
 
 
 def template_bounds(ref: Reference, margin_rows: int = 200, margin_cols: int = 20) -> tuple[int, int]:
     """(rows, columns) of the largest sheet of any round's template, with a margin: the area a reader keeps."""
+    return _memo(ref, ("bounds", margin_rows, margin_cols), lambda: _bounds(ref, margin_rows, margin_cols))
+
+
+def _bounds(ref: Reference, margin_rows: int, margin_cols: int) -> tuple[int, int]:
     longest_round = max(len(ref.round_years(code)) for code in ref.rounds.index)
     indicator_rows = max(len(sheet_rows(ref, code)) for code in ref["sheets"]["sheet_code"])
     rating = longest_round * ref.rating_levels.groupby("scheme_code").size().max()
