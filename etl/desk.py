@@ -136,6 +136,27 @@ def roll_back(user: User, warehouse: Path, unit: str, round_code: str, version: 
     return snap
 
 
+def prefill(wh: Warehouse, unit: str, round_code: str) -> tuple[dict, dict, dict]:
+    """Everything the unit has in force for the round, as write_template takes it: (values by (indicator,
+    sector, year), ratings by (year, level), answers by question)."""
+    vals = wh.query("unit_values", unit=unit, round=round_code)
+    rats = wh.query("unit_ratings", unit=unit, round=round_code)
+    texts = wh.query("unit_texts", unit=unit, round=round_code)
+    return ({(r.indicator_code, r.sector, int(r.year)): r.value for r in vals.itertuples()},
+            {(int(r.year), r.level_code): r.cdcs_count for r in rats.itertuples()},
+            dict(zip(texts["question_code"], texts["text"])))
+
+
+def template_for(wh: Warehouse, unit: str, round_code: str) -> bytes:
+    """The unit's workbook for a round, pre-filled with every number, rating and answer in force: sent back
+    unedited, it changes nothing."""
+    from etl.template import write_template
+    values, ratings, texts = prefill(wh, unit, round_code)
+    with tempfile.TemporaryDirectory(prefix="cdcs-template-") as tmp:
+        return write_template(Path(tmp) / "mau.xlsx", unit, round_code, values=values, ratings=ratings,
+                              texts=texts).read_bytes()
+
+
 def changes(wh: Warehouse, unit: str, round_code: str, version: int) -> pd.DataFrame:
     """What a version changed when it was accepted: numbers, ratings and answers, old → new."""
     return wh.query("version_changes", submission=f"{unit}/{round_code}/v{version}")

@@ -1,7 +1,5 @@
 """Nộp báo cáo: template for the officer's unit, upload, findings, annotated workbook, accept; history, rollback."""
 import json
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -9,9 +7,8 @@ import streamlit as st
 from core import audit
 from core.config import settings, warehouse_dir
 from core.labels import AUDIT_EVENTS, EVENTS, details_text, fmt_time
-from etl.desk import accept, annotated, changes, check_upload, markable, roll_back
+from etl.desk import accept, annotated, changes, check_upload, markable, roll_back, template_for
 from etl.rules import change_frame
-from etl.template import write_template
 from ui.auth import current_user
 from ui.common import empty, header, q, table, warehouse
 from ui.desk import change_display, change_preview
@@ -39,18 +36,11 @@ rnd = st.selectbox("Kỳ báo cáo", active, key="desk_round",
 st.subheader("1. Tải mẫu")
 
 
-def template_bytes() -> bytes:
-    """The workbook for this unit and round, pre-filled with the figures of its current version if any."""
-    vals = q("unit_values", unit=unit, round=rnd)
-    values = {(r.indicator_code, r.sector, int(r.year)): r.value for r in vals.itertuples()}
-    with tempfile.TemporaryDirectory() as tmp:
-        return write_template(Path(tmp) / "mau.xlsx", unit, rnd, values=values).read_bytes()
-
-
-st.download_button("⬇ Tải mẫu Excel của đơn vị", data=template_bytes, on_click="ignore", type="primary",
+st.download_button("⬇ Tải mẫu Excel của đơn vị", data=lambda: template_for(warehouse(), unit, rnd), on_click="ignore", type="primary",
                    file_name=f"mau_{rnd}_{unit}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-st.caption("Mẫu đã điền sẵn số liệu của phiên bản đang dùng (nếu có) — chỉ cần sửa và nộp lại.")
+st.caption("Mẫu đã điền sẵn mọi số liệu, xếp loại và câu trả lời đang dùng của đơn vị (nếu có) — chỉ cần sửa "
+           "và nộp lại; nộp lại nguyên mẫu không thay đổi gì.")
 
 st.subheader("2. Nộp tệp")
 max_mb = settings()["loader"]["max_file_mb"]

@@ -193,3 +193,21 @@ def test_progress_page_names_who_loaded_only_to_administrators(desk_env, user, s
     exported = [c for t in at.session_state["_tables"].values() for c in t.columns]  # the CSV and ZIP files
     assert ("Người nạp" in shown, "Người nạp" in exported) == (sees_loader, sees_loader)
     assert "Thời điểm nhận" in shown
+
+
+def test_the_prefilled_template_sent_back_changes_nothing(demo_warehouse):
+    """Numbers, ratings and answers are all in the downloaded template: re-submitting it is 'unchanged' for every
+    unit and round of the demo (re-submitting once wiped a unit's ratings and answers)."""
+    from core.refdata import reference
+    from etl.desk import prefill, template_for
+    wh, ref, checked = Warehouse(demo_warehouse[0]), reference(), 0
+    for unit in ("LDLD34_79", "CDN_GD", "LDLD63_15"):
+        for rnd in [r for r in ref.rounds.index if unit in ref.expected_units(r)]:
+            values, ratings, texts = prefill(wh, unit, rnd)
+            assert values and ratings and texts, (unit, rnd)  # the demo gives every unit all three
+            result = check_upload(template_for(wh, unit, rnd), "mau.xlsx", ADMIN, demo_warehouse[0])
+            assert result.status == "unchanged", (unit, rnd, [f.message for f in result.errors])
+            kinds = {c.kind for c in result.changes.items}
+            assert kinds == {"value", "rating", "text"} and not result.changes.changes_anything
+            checked += 1
+    assert checked >= 10
