@@ -173,6 +173,7 @@ class State:
         self.max_version: dict[tuple[str, str], int] = {}
         self.figures: dict[str, UnitFigures] = {u: UnitFigures() for u in units}
         self.seq = 0
+        self.closed: dict = {}  # round_code -> core.approval.Closing, for the rounds closed now
         if snap is None:
             return
         con = connect(snap.path, read_only=True)
@@ -204,11 +205,14 @@ class State:
             con.close()
 
 
-def preview(result: FileResult, snap: snapshots.Snapshot | None, ref: Reference | None = None) -> FileResult:
+def preview(result: FileResult, snap: snapshots.Snapshot | None, ref: Reference | None = None,
+            closed: dict | None = None) -> FileResult:
     """The findings of the rules on the unit's figures and the change set, against a snapshot (no lock)."""
     if result.clean is None:
         return result
-    _decide([result], State(snap, {result.unit_code}), ref or reference(), dry_run=True)
+    state = State(snap, {result.unit_code})
+    state.closed = closed or {}
+    _decide([result], state, ref or reference(), dry_run=True)
     return result
 
 
@@ -219,6 +223,10 @@ def _decide(results: list[FileResult], state: State, ref: Reference, dry_run: bo
     problem; it is never loaded."""
     for r in results:
         if r.clean is None:
+            continue
+        if r.round_code in state.closed:  # a closed round takes no change until an administrator reopens it
+            r.findings.append(_closed_finding(r.file_name, state.closed[r.round_code]))
+            r.status = "rejected"
             continue
         figures = state.figures.setdefault(r.unit_code, UnitFigures())
         r.findings += assess(r.clean, figures, ref, r.file_name)
@@ -242,6 +250,12 @@ def _decide(results: list[FileResult], state: State, ref: Reference, dry_run: bo
         state.figures[r.unit_code] = apply(r.clean, figures, r.submission_id)
 
 
+def _closed_finding(file_name: str, closing) -> Finding:
+    from core.approval import round_label
+    return Finding(file=file_name, rule="round_closed", severity=ERROR, value=round_label(closing.round_code),
+                   expected=f"ngày {closing.date_label}")
+
+
 def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = None,
                received_at: dict[str, datetime] | None = None, progress: bool | None = None,
                ref: Reference | None = None, note: str = "", names: dict[str, str] | None = None,
@@ -259,14 +273,18 @@ def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = No
     received_at = received_at or {}
     results = check_files([Path(p) for p in paths], ref, names, sandbox, progress)
     now = datetime.now()
+    from core.approval import closed_rounds
     if dry_run:
         snap = snapshots.current(warehouse)
-        _decide(results, State(snap, {r.unit_code for r in results if r.clean is not None}), ref, dry_run=True)
+        state = State(snap, {r.unit_code for r in results if r.clean is not None})
+        state.closed = closed_rounds(warehouse=warehouse)
+        _decide(results, state, ref, dry_run=True)
         return LoadResult(results, snap, dry_run=True)
     with snapshots.writer_lock(warehouse):
         snapshots.sweep_temporary(warehouse)  # a build left by a killed load is never resumed
         snap = snapshots.current(warehouse)
         state = State(snap, {r.unit_code for r in results if r.clean is not None})
+        state.closed = closed_rounds(warehouse=warehouse)  # read under the lock: closing takes it too
         _decide(results, state, ref, dry_run=False)
         accepted = [r for r in results if r.status == "accepted"]
         if accepted:
@@ -392,6 +410,8 @@ def rollback(warehouse: Path, unit: str, round_code: str, to_version: int, by: s
     warehouse = Path(warehouse)
     by = by or getpass.getuser()
     with snapshots.writer_lock(warehouse):
+        from core.approval import refuse_if_closed
+        refuse_if_closed(round_code, warehouse=warehouse)  # RoundClosed, naming the round
         snap = snapshots.current(warehouse)
         if snap is None:
             raise LookupError("Kho dữ liệu chưa có bản nào.")
@@ -447,6 +467,8 @@ def remove_values(warehouse: Path, unit: str, keys: list[tuple[str, tuple]], by:
         rounds = sorted({sid.split("/")[1] for sid in sources})
         if len(rounds) != 1:
             raise LookupError("Các giá trị thuộc nhiều kỳ báo cáo; xóa riêng từng kỳ.")
+        from core.approval import refuse_if_closed
+        refuse_if_closed(rounds[0], warehouse=warehouse)  # RoundClosed, naming the round
         clean = Clean()
         for kind, key in keys:
             if kind == "value":
