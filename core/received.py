@@ -11,11 +11,18 @@ from core import store
 
 def keep(data: bytes, *, url: str | None = None, warehouse=None) -> str:
     """Store a file's bytes once (a second copy of the same bytes costs nothing); its sha256."""
-    sha = hashlib.sha256(data).hexdigest()
+    return keep_many([data], url=url, warehouse=warehouse)[0]
+
+
+def keep_many(files: list[bytes], *, url: str | None = None, warehouse=None) -> list[str]:
+    """keep() for many files in one transaction; their sha256s."""
+    shas = []
     with store.transaction(url, warehouse) as conn:
-        store.upsert(conn, store.received_file, {"sha256": sha, "size_bytes": len(data), "data": data,
-                                                  "received_at": store.now()}, ["sha256"], None)
-    return sha
+        for data in files:
+            shas.append(hashlib.sha256(data).hexdigest())
+            store.upsert(conn, store.received_file, {"sha256": shas[-1], "size_bytes": len(data), "data": data,
+                                                      "received_at": store.now()}, ["sha256"], None)
+    return shas
 
 
 def get(sha256: str, *, url: str | None = None, warehouse=None) -> bytes | None:

@@ -15,7 +15,7 @@ from etl import desk
 from etl.findings import WARNING, rule_name
 from etl.rules import change_frame
 from ui.auth import current_user, login_form, notice_this_run
-from ui.common import download, empty, header, q, table, warehouse
+from ui.common import download, header, q, table, warehouse
 from ui.desk import FINDING_LABELS, UPLOADER_CSS, change_display, change_preview, findings_view, version_compare_display
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,9 +57,9 @@ def unit_label(row) -> str:
 units = q("dim_unit")
 labels = {r.unit_code: unit_label(r) for r in units.itertuples()}
 if is_admin:
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
     with c2:
-        dissolved = st.toggle("Cả đơn vị đã giải thể, sáp nhập", key="desk_all_units",
+        dissolved = st.toggle("Hiện đơn vị đã sáp nhập, giải thể", key="desk_all_units",
                               help="Các LĐLĐ 63 tỉnh cũ thôi báo cáo từ 01/7/2025 (sáp nhập thành 34 tỉnh).")
     active = units["valid_to"].isna() | (pd.to_datetime(units["valid_to"]).dt.date >= today)
     options = sorted(units[active | dissolved]["unit_code"], key=lambda u: vn_sort_key(labels[u]))
@@ -130,7 +130,9 @@ for up in files or []:
             kept[sha] = {"name": up.name, "data": data, "owner": user.name, "done": None,
                          "result": desk.check_upload(data, up.name, user, wh_dir)}
     current.append(sha)
-restoring = bool(st.session_state.get("desk_restore")) and not current and bool(kept)
+# After an expired login the kept files stay (whatever the upload box still shows or has lost) until a new file is
+# uploaded or the officer drops them.
+restoring = bool(st.session_state.get("desk_restore")) and bool(kept) and set(current) <= set(kept)
 if restoring:
     st.info("Các tệp đã kiểm tra trước khi phiên đăng nhập hết hạn được giữ lại bên dưới; có thể nộp tiếp.",
             icon=":material/inventory_2:")
@@ -209,7 +211,7 @@ st.subheader("3. Các phiên bản đã nộp")
 subs = q("submissions")
 mine = subs[(subs["unit_code"] == unit) & (subs["round_code"] == rnd)].sort_values("version", ascending=False)
 if mine.empty:
-    empty("phiên bản nào của đơn vị trong kỳ này")
+    st.info("Đơn vị chưa nộp phiên bản nào trong kỳ này.")
 else:
     deadline = pd.Timestamp(row["deadline"]).date()
     cols = ["version", "is_current", "received_at", "timeliness", "event", "reason", "note", "file_name"] \
@@ -274,7 +276,8 @@ cur = q("current_versions", round=rnd)
 cur = cur[cur["unit_code"] == unit]
 approved = approval.approvals(rnd, warehouse=wh_dir).get(unit)
 round_status = approval.figures_status(warehouse(), rnd)
-st.markdown(f"**Cả kỳ {rnd}:** {round_status.label}.")
+round_name = dict(zip(rounds["round_code"], rounds["label_vi"]))[rnd]
+st.markdown(f"**Cả kỳ {round_name}:** {round_status.label}.")
 c1, c2 = st.columns(2)
 with c1, st.container(border=True):
     st.markdown(f"**{labels.get(unit, unit)}**")
@@ -303,7 +306,7 @@ with c1, st.container(border=True):
                 except (ValueError, PermissionError) as exc:
                     st.error(str(exc))
 with c2, st.container(border=True):
-    st.markdown(f"**Kỳ {rnd}**")
+    st.markdown(f"**Kỳ {round_name}**")
     if closing is None:
         with st.form("close_round"):
             why = st.text_input("Ghi chú khi chốt (không bắt buộc)")
@@ -342,9 +345,9 @@ else:
     table(data, f"chua-nop-{rnd}", display=shown, key="dl_todo",
           extra_labels={"status": "Tình trạng", "last_received_at": "Nhận gần nhất"})
     from etl import remind
-    pick = st.multiselect("Nhắc các đơn vị", todo["unit_code"].tolist(), default=todo["unit_code"].tolist(),
-                          format_func=labels.get, key="remind_units")
-    drafts = remind.draft(rnd, todo[todo["unit_code"].isin(pick)], today)
+    pick = st.multiselect("Nhắc các đơn vị", todo["unit_code"].tolist(), format_func=labels.get, key="remind_units",
+                          placeholder=f"Tất cả {len(todo)} đơn vị trong bảng (hoặc chọn một số)")
+    drafts = remind.draft(rnd, todo[todo["unit_code"].isin(pick)] if pick else todo, today)
     cfg = remind.smtp_config()
     with st.expander(f"Nội dung thư nhắc ({len(drafts)} thư)"):
         for d in drafts:

@@ -360,3 +360,37 @@ def test_reminders_reach_a_local_smtp_server(desk_env):
     assert msg["Subject"] in {d.subject for d in drafts} and "Kính gửi" in msg.get_content()
     refused = remind.send(drafts[:1], remind.SmtpConfig("127.0.0.1", free_port(), "none", "a@b.c", timeout=2))
     assert "không gửi được" in refused[drafts[0].unit_code]  # no server: said in words, never raised
+
+
+def test_an_expired_login_keeps_the_checked_files_until_the_officer_logs_in_again(desk_env, tmp_path):
+    """The session ends while a checked file waits: the desk says 'phiên đăng nhập đã hết hạn' in Vietnamese, keeps
+    the file, asks for the login on the page itself, and after it shows the file again, ready to accept."""
+    from core import sessions
+    wh, _ = desk_env
+    officer = User("canbo79", "officer", "LDLD34_79")
+    from etl.desk import prefill
+    values, _, _ = prefill(Warehouse(wh), "LDLD34_79", "N2025")
+    values = {k: v + 10 if k[0] == "member_end" and k[1] in ("TOTAL", "FDI") else v for k, v in values.items()}
+    data = write_template(tmp_path / "f.xlsx", "LDLD34_79", "N2025", values=values).read_bytes()
+    at = _app(officer)
+    at.switch_page("pages/submit.py")
+    at.run()
+    at.file_uploader[0].set_value(("bao-cao.xlsx", data, "application/octet-stream"))
+    at.run()
+    assert [b for b in at.button if b.label.startswith("✔")]
+    sessions.revoke(at.session_state["session_token"], "expired", warehouse=wh)  # idle too long
+    at.switch_page("pages/submit.py")  # the next click on the desk (AppTest needs the page named again)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Phiên đăng nhập đã hết hạn" in w.value for w in at.warning)
+    assert any("1 tệp đã kiểm tra vẫn được giữ" in i.value for i in at.info)
+    at.text_input(key="desk_login_name").set_value("canbo79")
+    at.text_input(key="desk_login_password").set_value("matkhau-canbo-1")
+    next(b for b in at.button if b.label == "Đăng nhập").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Nộp báo cáo"  # landed on the desk
+    assert any("trước khi phiên đăng nhập hết hạn" in i.value for i in at.info)  # the kept file, ready to accept
+    next(b for b in at.button if b.label.startswith("✔")).click()
+    at.run()
+    assert any("Đã nhận: phiên bản" in s.value for s in at.success), [e.value for e in at.error]

@@ -68,7 +68,7 @@ FINDINGS_CSS = """
 .cdcs-finding .sev { font-weight: 700; color: #c62828; }
 .cdcs-finding.warning .sev { color: #a05a00; }
 .cdcs-finding .item { font-weight: 700; }
-.cdcs-finding .where { font-family: ui-monospace, monospace; background: #f3f3f3; border-radius: 4px; padding: 0 6px; }
+.cdcs-finding .where { background: #f1f3f6; border-radius: 4px; padding: 0 6px; font-size: 0.9em; }
 .cdcs-finding .rule { color: #555; font-size: 0.9em; }
 .cdcs-finding .fix { margin-top: 2px; }
 .cdcs-finding dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 8px; margin: 2px 0; }
