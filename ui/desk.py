@@ -136,5 +136,8 @@ UPLOADER_CSS = """
 [data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] p::after {
   content: "Chọn tệp"; font-size: 1rem; }
+[data-testid="stFileChip"][aria-invalid="true"] > div:nth-child(2) > div:last-child::after {
+  content: " · không gửi lên: lớn hơn {max_mb} MB hoặc không phải .xlsx, .xls, .csv"; color: #b00020; }
+[data-testid="stFileChip"][aria-invalid="true"] { max-width: 100%; }
 </style>
 """
