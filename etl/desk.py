@@ -199,14 +199,19 @@ def compare_versions(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 
     def given(df):
         out = df.copy()
+        # one dtype per key whatever the kinds a version holds (a file of numbers only has no round codes)
+        out["year"] = pd.to_numeric(out["year"]).astype("Int64")
+        for col in ("kind", "sector", "code", "round_code"):
+            out[col] = out[col].astype(object).where(out[col].notna(), "")
         out["given"] = [("xóa" if d else (t if k == "text" else v)) for k, v, t, d in
                         zip(out["kind"], out["value"], out["text"], out["is_deleted"])]
         return out[keys + ["given", "sheet", "cell"]]
 
-    m = given(a).merge(given(b), on=keys, how="outer", suffixes=("_a", "_b"))
-    in_a, in_b = m["given_a"].notna(), m["given_b"].notna()
+    m = given(a).assign(_a=True).merge(given(b).assign(_b=True), on=keys, how="outer", suffixes=("_a", "_b"))
+    in_a, in_b = m["_a"].eq(True), m["_b"].eq(True)
     m["comparison"] = ["only_b" if not x else ("only_a" if not y else ("same" if ga == gb else "differs"))
                        for x, y, ga, gb in zip(in_a, in_b, m["given_a"], m["given_b"])]
+    m = m.drop(columns=["_a", "_b"])
     return m[m["comparison"] != "same"].sort_values(["kind", "year", "code", "sector"]).reset_index(drop=True)
 
 

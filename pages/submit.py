@@ -254,6 +254,7 @@ else:
             if len(cmp):
                 table(cmp, f"so-sanh-v{a}-v{b}", display=version_compare_display(cmp, a, b), key="dl_cmp",
                       extra_labels={"given_a": f"Phiên bản {a}", "given_b": f"Phiên bản {b}", "comparison": "So sánh",
+                                    "kind": "Loại", "code": "Mã chỉ tiêu / mức / câu hỏi",
                                     "sheet_a": "Trang (A)", "cell_a": "Ô (A)", "sheet_b": "Trang (B)", "cell_b": "Ô (B)"})
     if user.can_rollback and len(versions) > 1:
         with st.form("rollback"):

@@ -145,7 +145,10 @@ def test_upload_findings_fix_accept_visible_in_apptest(desk_env, tmp_path):
     at.run()
     next(b for b in at.button if b.label.startswith("✔")).click()
     at.run()
+    assert not at.exception, [e.value for e in at.exception]
     assert any("Đã nhận: phiên bản" in s.value for s in at.success), [e.value for e in at.error]
+    compared = next(e for e in at.expander if e.label == "So sánh hai phiên bản bất kỳ")  # two versions now
+    assert any("khác nhau giữa phiên bản 1 và 2" in m.value for m in compared.markdown)
 
     at = _app(officer)
     at.session_state["tinh"] = ["34:79"]
@@ -314,6 +317,11 @@ def test_compare_any_two_versions(warehouse, tmp_path):
     assert set(got) == {"member_new", "member_lost"}  # member_end is 10 in both: left out
     assert (got["member_new"][0], got["member_new"][1], got["member_new"][2]) == (2, "xóa", "differs")
     assert pd.isna(got["member_lost"][0]) and got["member_lost"][1:] == (1, "only_b")
+    texts = write_template(tmp_path / "t.xlsx", "LDLD63_38", "N2021", values={("member_end", "TOTAL", 2021): 10},
+                           texts={"II.4.4": "Số hóa quản lý đoàn viên"})
+    assert load_files([texts], warehouse, progress=False).files[0].status == "accepted"
+    mixed = compare_versions(rows(2), rows(4))  # numbers only against numbers and an answer
+    assert set(zip(mixed["kind"], mixed["comparison"])) == {("value", "differs"), ("text", "only_b")}
 
 
 def test_reminders_reach_a_local_smtp_server(desk_env):

@@ -275,8 +275,9 @@ def test_approval_closing_refused_change_and_reopening_are_audited(desk_server):
         _login_at_the_desk(page, url, "quantri", "matkhau-quantri-1")
         page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.click()
         page.keyboard.type("LDLD34_79")
-        page.keyboard.press("Enter")
-        page.get_by_text("Liên đoàn Lao động thành phố Hồ Chí Minh (LDLD34_79)").first.wait_for()
+        page.get_by_role("option", name="Liên đoàn Lao động thành phố Hồ Chí Minh (LDLD34_79)").click()
+        page.get_by_test_id("stMain").get_by_text("Liên đoàn Lao động thành phố Hồ Chí Minh (LDLD34_79)", exact=True) \
+            .filter(visible=True).first.wait_for()  # the approval block names the unit chosen
         _ready(page)
         page.get_by_role("button", name="Duyệt số liệu").click()
         page.get_by_text("Đã duyệt phiên bản đang dùng").wait_for()
