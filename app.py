@@ -103,14 +103,17 @@ if settings()["auth"]["viewers_must_login"] and user is None:
     st.info("Bảng điều khiển chỉ dành cho người đã đăng nhập: đăng nhập ở thanh bên.")
     login_box()
     st.stop()
-sidebar()
-login_box()
 pages = dict(PAGES)
-if user is not None and user.sees_desk:  # the desk is not even routed for viewers
-    pages["Dữ liệu"] = [st.Page("pages/submit.py", title="Nộp báo cáo", icon=":material/upload_file:",
-                                url_path="nop-bao-cao"), *pages["Dữ liệu"]]
+# The desk is routed for everyone, so its link (a bookmark, a reload after the session expired) asks to log in and
+# lands there after login; it is listed only for officers and administrators, and checks the role itself.
+desk = st.Page("pages/submit.py", title="Nộp báo cáo", icon=":material/upload_file:", url_path="nop-bao-cao",
+               visibility="visible" if user is not None and user.sees_desk else "hidden")
+pages["Dữ liệu"] = [desk, *pages["Dữ liệu"]]
+page = st.navigation(pages)
+login_box(form=page.url_path != desk.url_path)  # top of the sidebar; the desk shows its own login form
+sidebar()
 try:
-    st.navigation(pages).run()
+    page.run()
 except Exception:  # Streamlit's own stop/rerun are BaseExceptions and pass through
     if os.environ.get("CDCS_DEBUG_ERRORS") == "1":  # tests and developers see the exception itself
         raise

@@ -1,5 +1,5 @@
 """The audit log: who did what and when — uploads, acceptances, rejections, rollbacks, logins, account changes,
-command-line loads. Rows in the state store's audit_event table, only ever inserted."""
+command-line loads, approvals, round closings and reopenings, reminders. Rows in the state store's audit_event table, only ever inserted."""
 from __future__ import annotations
 
 import getpass
@@ -17,7 +17,8 @@ COLUMNS = ["id", "at", "event", "user_name", "unit_code", "round_code", "details
 EVENTS = ("upload", "accepted", "unchanged", "rejected", "rollback", "load_cli", "rollback_cli", "value_deleted",
           "rebuild_cli", "migrated",
           "login", "login_failed", "logout", "session_expired", "logged_out_by_change",
-          "user_added", "user_changed", "user_removed", "user_disabled", "user_enabled", "accounts_imported")
+          "user_added", "user_changed", "user_removed", "user_disabled", "user_enabled", "accounts_imported",
+          "unit_approved", "unit_unapproved", "round_closed", "round_reopened", "reminder_sent")
 # detail keys that fill the unit and round columns, so the log can be filtered by them
 UNIT_KEYS, ROUND_KEYS = ("unit_code", "unit"), ("round_code", "round")
 MAX_DETAIL_CHARS = 20_000

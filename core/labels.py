@@ -53,6 +53,8 @@ AUDIT_EVENTS = {
     "user_added": "Thêm tài khoản", "user_changed": "Đổi tài khoản", "user_removed": "Xóa tài khoản",
     "user_disabled": "Khóa tài khoản", "user_enabled": "Mở khóa tài khoản",
     "accounts_imported": "Chuyển tài khoản từ tệp cũ",
+    "unit_approved": "Duyệt số liệu đơn vị", "unit_unapproved": "Bỏ duyệt số liệu đơn vị",
+    "round_closed": "Chốt số liệu kỳ báo cáo", "round_reopened": "Mở lại kỳ đã chốt", "reminder_sent": "Gửi thư nhắc nộp",
 }
 # keys and coded values inside an audit event's details
 AUDIT_DETAILS = {
@@ -63,6 +65,7 @@ AUDIT_DETAILS = {
     "source": "nguồn",
     "accepted": "nhận", "rejected": "từ chối", "unchanged": "không đổi", "dry_run": "chạy thử", "key": "số liệu",
     "figures_changed": "số liệu thay đổi", "figures_added": "số liệu thêm", "figures_removed": "số liệu mất",
+    "units": "đơn vị", "recipients": "người nhận", "sent": "đã gửi", "failed": "gửi lỗi",
 }
 AUDIT_VALUES = {
     "wrong": "sai tên hoặc mật khẩu", "throttled": "thử lại quá sớm", "disabled": "tài khoản bị khóa",
@@ -71,6 +74,7 @@ AUDIT_VALUES = {
 }
 
 STATUS = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "Chưa nộp"}
+LATE_CORRECTION = "Nộp muộn (sửa sau hạn)"
 CHANGE_STATUS = {"new": "Mới", "changed": "Thay đổi", "removed": "Xóa", "unchanged": "Không đổi",
                  "absent": "Xóa (không có số liệu)"}
 CHANGE_KIND = {"value": "Số liệu", "rating": "Xếp loại", "text": "Trả lời"}

@@ -132,6 +132,33 @@ class Reference:
         return self["rules"].to_dict(orient="records")
 
     @cached_property
+    def rule_names(self) -> dict[str, str]:
+        """rule_id -> its Vietnamese name (rules.csv name_vi)."""
+        return dict(zip(self["rules"]["rule_id"], self["rules"]["name_vi"]))
+
+    def item_label(self, kind: str, key: tuple) -> str:
+        """What a key of a unit's figures is, in Vietnamese: value (indicator, sector, year), rating (year,
+        level) or text (round, question); '' for codes not in the codebook."""
+        if kind == "value":
+            code, sector, year = key
+            meta = self.indicator_meta.get(code)
+            if meta is None:
+                return ""
+            label = meta["label_vi"]
+            if sector != TOTAL:
+                label += " — " + self.sector_names.get(sector, sector)
+            return f"{label} — năm {year}"
+        if kind == "rating":
+            year, level = key
+            return f"Xếp loại: {self.rating_levels['label_vi'].get(level, level)} — năm {year}"
+        question = self.text_questions["label_vi"].get(key[1])
+        return "" if question is None else f"Câu hỏi {key[1]}: {question}"
+
+    @cached_property
+    def sector_names(self) -> dict[str, str]:
+        return dict(zip(self["sectors"]["sector_code"], self["sectors"]["label_vi"]))
+
+    @cached_property
     def sheet_meta(self) -> dict[str, dict]:
         """sheet_code -> its sheets.csv row."""
         return self["sheets"].set_index("sheet_code", drop=False).to_dict(orient="index")

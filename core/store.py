@@ -1,5 +1,5 @@
-"""The transactional state store: accounts, login failures, login sessions, the audit log, rejected files. The one
-owner of its engines (SQLAlchemy Core, no ORM).
+"""The transactional state store: accounts, login failures, login sessions, the audit log, rejected files, the files
+received, approvals and round closings. The one owner of its engines (SQLAlchemy Core, no ORM).
 
 Where it lives: $CDCS_DATABASE_URL when set (e.g. postgresql+psycopg://…), else the SQLite file
 <warehouse>/state.sqlite. SQLite runs in WAL mode with a 30 s busy timeout and foreign keys on; every write
@@ -16,15 +16,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sqlalchemy import (Boolean, Column, DateTime, Engine, Integer, MetaData, String, Table, Text, TypeDecorator,
-                        create_engine, event, select)
+from sqlalchemy import (Boolean, Column, DateTime, Engine, Integer, LargeBinary, MetaData, String, Table, Text,
+                        TypeDecorator, create_engine, event, select)
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 
 from core.config import warehouse_dir
 
 FILE = "state.sqlite"
-SCHEMA_VERSION = 2  # 2: login_session and secret
+SCHEMA_VERSION = 3  # 2: login_session and secret; 3: received_file, round_approval, round_closing
 BUSY_TIMEOUT_S = 30
 
 
@@ -119,6 +119,40 @@ secret = Table(
     Column("name", String(40), primary_key=True),
     Column("value", String(255), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+# grain: one row per distinct file accepted (its exact bytes), keyed by the sha256 the versions record. Kept here,
+# not as files on disk: the store is the one system of record every app server shares (PostgreSQL), its writes
+# are transactional with the audit, and the key is a hash we computed — an uploaded name is never a path.
+received_file = Table(
+    "received_file", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size_bytes", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+)
+
+# grain: one row per (round, unit) an administrator approved ("đã duyệt"), with the version approved; un-approving
+# sets approved false. The history of both is in audit_event.
+round_approval = Table(
+    "round_approval", metadata,
+    Column("round_code", String(40), primary_key=True),
+    Column("unit_code", String(40), primary_key=True),
+    Column("submission_id", String(120), nullable=False),
+    Column("approved", Boolean, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("by_user", String(255)),
+    Column("note", Text),
+)
+
+# grain: one row per round ever closed ("chốt số liệu"); closed false after a reopening (with its reason)
+round_closing = Table(
+    "round_closing", metadata,
+    Column("round_code", String(40), primary_key=True),
+    Column("closed", Boolean, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("by_user", String(255)),
+    Column("reason", Text),
 )
 
 # grain: one row per schema version applied to this store

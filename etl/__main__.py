@@ -214,7 +214,10 @@ def _load(args) -> int:
                 print("  " + finding.line())
     n = {s: sum(f.status == s for f in result.files) for s in ("accepted", "unchanged", "rejected")}
     if not result.dry_run:
-        from core import audit
+        from core import audit, received
+        for f in result.files:  # the exact file of each version, for the desk's download
+            if f.status == "accepted":
+                received.keep(Path(f.path).read_bytes(), warehouse=warehouse_dir(args.warehouse))
         audit.record_cli("load_cli", warehouse=warehouse_dir(args.warehouse), note=args.note,
                          accepted=[f.submission_id for f in result.files if f.status == "accepted"],
                          unchanged=[f.file_name for f in result.files if f.status == "unchanged"],
@@ -243,9 +246,13 @@ def _value(args) -> int:
     sector = args.sector.upper() or TOTAL
     if args.action == "delete":
         from etl.load import remove_values
+        from core.approval import RoundClosed
         try:
             r = remove_values(wh.folder, args.unit, [("value", (args.indicator, sector, args.year))], by=args.by,
                               reason=args.reason)
+        except RoundClosed as exc:
+            print(f"BỊ TỪ CHỐI — {exc}", file=sys.stderr)
+            return 1
         except (LookupError, ValueError) as exc:
             print(str(exc), file=sys.stderr)
             return 2
@@ -286,9 +293,13 @@ def _history(args) -> int:
 
 
 def _rollback(args) -> int:
+    from core.approval import RoundClosed
     from etl.load import rollback
     try:
         snap = rollback(warehouse_dir(args.warehouse), args.unit, args.round_code, args.to_version, args.by, args.reason)
+    except RoundClosed as exc:
+        print(f"BỊ TỪ CHỐI — {exc}", file=sys.stderr)
+        return 1
     except LookupError as exc:
         print(str(exc), file=sys.stderr)
         return 2

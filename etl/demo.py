@@ -387,4 +387,7 @@ def run_demo(warehouse: Path, out_dir: Path, seed: int = 6, only: list[str] | No
     received[csv_bad.name] = datetime(2025, 2, 3, 10, 0)
     files = [Path(j[0]) for j in jobs + flawed] + [csv_bad]
     files.sort(key=lambda p: received.get(p.name, datetime.max))
-    return load_files(files, warehouse, loaded_by="demo (mô phỏng)", received_at=received)
+    result = load_files(files, warehouse, loaded_by="demo (mô phỏng)", received_at=received)
+    from core.received import keep_many
+    keep_many([Path(f.path).read_bytes() for f in result.files if f.status == "accepted"], warehouse=warehouse)
+    return result

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core import audit
+from core import approval, audit, received, snapshots
 from core.auth import User
 from core.db import Warehouse
 from etl.findings import ERROR, Finding
@@ -63,7 +63,7 @@ UNMARKABLE = {"not_excel", "password_protected", "damaged_zip", "zip_method", "t
 def markable(result: FileResult) -> bool:
     """True when the returned workbook can be offered: an .xlsx read through, with findings on cells."""
     return (result.file_name.lower().endswith(".xlsx") and not any(f.rule in UNMARKABLE for f in result.findings)
-            and any(f.sheet and f.cell for f in result.findings))
+            and any(not f.whole_file for f in result.findings))
 
 
 def display_name(original_name: str) -> str:
@@ -71,6 +71,41 @@ def display_name(original_name: str) -> str:
     name = Path(original_name.replace("\\", "/")).name
     name = "".join(ch for ch in name if ch.isprintable())[:120]
     return name or "tep"
+
+
+def _unit_name(code: str | None) -> str:
+    from core.refdata import reference
+    units = reference().units
+    return f"{units.loc[code, 'unit_name']} ({code})" if code in units.index else str(code)
+
+
+def _not_allowed(file_name: str, unit_code: str, user: User) -> Finding:
+    """A whole-file error: the file is another unit's report (named, with its code)."""
+    own = f" chỉ được nộp cho {_unit_name(user.unit_code)}" if user.unit_code else " không được nộp báo cáo"
+    return Finding(file=file_name, rule="unit_not_allowed", severity=ERROR, value=unit_code,
+                   message=f"Tệp này là báo cáo của {_unit_name(unit_code)}; tài khoản {user.name}{own}.",
+                   fix="Tải mẫu của đơn vị mình ở bước 1, chép số liệu vào rồi nộp; nếu cần nộp thay đơn vị khác, "
+                       "nhờ quản trị viên.")
+
+
+def rule_ids() -> set[str]:
+    """The rules of rules.csv (a warning of theirs asks the sender for a reason)."""
+    from core.refdata import reference
+    return set(reference().rule_names)
+
+
+def finding_rows(findings: list[Finding]) -> pd.DataFrame:
+    """The findings as the desk lists them, one row each, errors first: what the cell holds, where, the value
+    found, what was expected, the rule's Vietnamese name, the message and how to fix it."""
+    from etl.findings import rule_name
+    rows = [{"severity": f.severity, "item": f.item, "where": "Cả tệp" if f.whole_file else
+             (f"Trang '{f.sheet}', ô {f.cell}" if f.sheet else f"Ô {f.cell}"), "sheet": "" if f.whole_file else f.sheet,
+             "cell": "" if f.whole_file else f.cell, "found_value": f.value, "expected": f.expected,
+             "rule_name": rule_name(f.rule), "message": f.message, "fix": f.fix, "whole_file": f.whole_file}
+            for f in findings]
+    df = pd.DataFrame(rows, columns=["severity", "item", "where", "sheet", "cell", "found_value", "expected", "rule_name",
+                                     "message", "fix", "whole_file"])
+    return df.sort_values("severity", key=lambda s: s.ne(ERROR), kind="stable").reset_index(drop=True)
 
 
 def check_upload(data: bytes, original_name: str, user: User, warehouse: Path) -> FileResult:
@@ -84,16 +119,14 @@ def check_upload(data: bytes, original_name: str, user: User, warehouse: Path) -
         result = _checked(data, display, suffix, warehouse)
         if result.unit_code is not None and not user.can_submit(result.unit_code):
             result.clean = None  # never compared with another unit's figures
-            result.findings.append(Finding(
-                file=display, rule="unit_not_allowed", severity=ERROR, sheet="_meta" if suffix != ".csv" else "",
-                cell="B2" if suffix != ".csv" else "A2", value=result.unit_code or "",
-                message=f"Tài khoản {user.name} không được nộp báo cáo cho đơn vị {result.unit_code}.",
-                fix="Dùng mẫu tải về cho đơn vị của mình, hoặc nhờ quản trị viên."))
+            result.findings.append(_not_allowed(display, result.unit_code, user))
             result.status = "rejected"
         else:
             from core import snapshots
+            from core.approval import closed_rounds
             from etl.load import preview
-            result = preview(result, snapshots.current(warehouse))  # rules on the unit's figures, change set
+            # rules on the unit's figures, change set; a closed round is refused here already
+            result = preview(result, snapshots.current(warehouse), closed=closed_rounds(warehouse=warehouse))
     audit.record("upload", user, warehouse=warehouse, file=result.file_name, sha256=result.sha256,
                  unit=result.unit_code, round=result.round_code, status=result.status,
                  errors=sum(f.severity == ERROR for f in result.findings))
@@ -120,8 +153,10 @@ def accept(data: bytes, original_name: str, user: User, warehouse: Path, note: s
         deferred = records.enabled()  # several hosts: saved now, published by the publisher within seconds
         result = load_files([path], warehouse, loaded_by=user.name, note=note, progress=False,
                             names={str(path): checked.file_name}, sandbox=shared(), publish=not deferred).files[0]
+    if result.status == "accepted":
+        received.keep(data, warehouse=warehouse)  # the exact bytes of the version, for its download
         from etl.publish import inline, publish_pending
-        if deferred and result.status == "accepted" and inline():
+        if deferred and inline():
             import threading
             threading.Thread(target=publish_pending, args=(warehouse,), daemon=True, name="cdcs-publish").start()
     audit.record("accepted" if result.status == "accepted" else result.status, user, warehouse=warehouse,
@@ -139,6 +174,62 @@ def visible_when() -> str:
     return "Bảng điều khiển hiển thị số liệu mới ngay ở lần bấm tiếp theo."
 
 
+def _admin(user: User) -> None:
+    if user.role != "admin":
+        raise PermissionError("Chỉ quản trị viên được duyệt, chốt hoặc mở lại số liệu.")
+
+
+def approve(user: User, warehouse: Path, unit: str, round_code: str, submission_id: str, note: str = "") -> None:
+    """Administrators: mark the unit's round approved for its version in force (audited)."""
+    _admin(user)
+    approval.approve(round_code, unit, submission_id, user, note, warehouse=warehouse)
+
+
+def unapprove(user: User, warehouse: Path, unit: str, round_code: str, reason: str) -> None:
+    """Administrators: withdraw an approval, with a reason (audited)."""
+    _admin(user)
+    if not reason.strip():
+        raise ValueError("Cần ghi lý do bỏ duyệt.")
+    approval.unapprove(round_code, unit, user, reason, warehouse=warehouse)
+
+
+def close_round(user: User, warehouse: Path, round_code: str, reason: str = "") -> None:
+    """Administrators: close a round. Under the writer lock, so a load running now finishes first and no load
+    decided before the closing publishes after it."""
+    _admin(user)
+    with snapshots.writer_lock(warehouse):
+        approval.close(round_code, user, reason, warehouse=warehouse)
+
+
+def reopen_round(user: User, warehouse: Path, round_code: str, reason: str) -> None:
+    """Administrators: reopen a closed round; the reason is required (audited)."""
+    _admin(user)
+    approval.reopen(round_code, user, reason, warehouse=warehouse)
+
+
+def compare_versions(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Two versions' rows (queries/version_rows) side by side, one row per key either mentions: what each gave
+    (a value, a text, 'xóa', or nothing) and whether they differ; keys both give alike are left out."""
+    keys = ["kind", "year", "sector", "code", "round_code"]
+
+    def given(df):
+        out = df.copy()
+        # one dtype per key whatever the kinds a version holds (a file of numbers only has no round codes)
+        out["year"] = pd.to_numeric(out["year"]).astype("Int64")
+        for col in ("kind", "sector", "code", "round_code"):
+            out[col] = out[col].astype(object).where(out[col].notna(), "")
+        out["given"] = [("xóa" if d else (t if k == "text" else v)) for k, v, t, d in
+                        zip(out["kind"], out["value"], out["text"], out["is_deleted"])]
+        return out[keys + ["given", "sheet", "cell"]]
+
+    m = given(a).assign(_a=True).merge(given(b).assign(_b=True), on=keys, how="outer", suffixes=("_a", "_b"))
+    in_a, in_b = m["_a"].eq(True), m["_b"].eq(True)
+    m["comparison"] = ["only_b" if not x else ("only_a" if not y else ("same" if ga == gb else "differs"))
+                       for x, y, ga, gb in zip(in_a, in_b, m["given_a"], m["given_b"])]
+    m = m.drop(columns=["_a", "_b"])
+    return m[m["comparison"] != "same"].sort_values(["kind", "year", "code", "sector"]).reset_index(drop=True)
+
+
 def roll_back(user: User, warehouse: Path, unit: str, round_code: str, version: int, reason: str):
     """Administrators only, with a reason; recorded in the audit log."""
     if not user.can_rollback:
@@ -149,6 +240,27 @@ def roll_back(user: User, warehouse: Path, unit: str, round_code: str, version: 
     audit.record("rollback", user, warehouse=warehouse, unit=unit, round=round_code, to_version=version,
                  reason=reason, snapshot=snap.id)
     return snap
+
+
+def prefill(wh: Warehouse, unit: str, round_code: str) -> tuple[dict, dict, dict]:
+    """Everything the unit has in force for the round, as write_template takes it: (values by (indicator,
+    sector, year), ratings by (year, level), answers by question)."""
+    vals = wh.query("unit_values", unit=unit, round=round_code)
+    rats = wh.query("unit_ratings", unit=unit, round=round_code)
+    texts = wh.query("unit_texts", unit=unit, round=round_code)
+    return ({(r.indicator_code, r.sector, int(r.year)): r.value for r in vals.itertuples()},
+            {(int(r.year), r.level_code): r.cdcs_count for r in rats.itertuples()},
+            dict(zip(texts["question_code"], texts["text"])))
+
+
+def template_for(wh: Warehouse, unit: str, round_code: str) -> bytes:
+    """The unit's workbook for a round, pre-filled with every number, rating and answer in force: sent back
+    unedited, it changes nothing."""
+    from etl.template import write_template
+    values, ratings, texts = prefill(wh, unit, round_code)
+    with tempfile.TemporaryDirectory(prefix="cdcs-template-") as tmp:
+        return write_template(Path(tmp) / "mau.xlsx", unit, round_code, values=values, ratings=ratings,
+                              texts=texts).read_bytes()
 
 
 def changes(wh: Warehouse, unit: str, round_code: str, version: int) -> pd.DataFrame:

@@ -96,6 +96,48 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "csv_multi_unit": ("Tệp chứa nhiều đơn vị ({value}).", "Mỗi tệp chỉ chứa số liệu của một đơn vị."),
     "unit_not_allowed": ("Không được nộp cho đơn vị {value}.", "Dùng mẫu của đơn vị mình."),
     "csv_round": ("Các năm {value} không thuộc cùng một kỳ báo cáo.", "Tách thành các tệp theo từng kỳ báo cáo."),
+    # the round
+    "round_closed": ("Kỳ {value} đã chốt số liệu {expected}; không nhận thêm thay đổi.",
+                     "Liên hệ quản trị viên Tổng Liên đoàn: chỉ quản trị viên mở lại được kỳ đã chốt, kèm lý do."),
+}
+
+# rule -> its short Vietnamese name, shown instead of the code (the rules of rules.csv have theirs in its name_vi
+# column; a test checks that every rule has one)
+RULE_NAMES: dict[str, str] = {
+    "empty_file": "Tệp rỗng", "empty_content": "Tệp không có dữ liệu", "not_excel": "Không phải tệp Excel",
+    "password_protected": "Tệp có mật khẩu", "unsupported_type": "Loại tệp không nhận",
+    "file_too_large": "Tệp quá lớn", "damaged_zip": "Tệp Excel hỏng", "macro_workbook": "Tệp có macro",
+    "text_over_limit": "Câu trả lời quá dài bất thường", "zip_method": "Cách nén không hỗ trợ",
+    "too_many_members": "Tệp Excel bất thường", "member_too_large": "Tệp Excel bất thường",
+    "zip_bomb": "Tệp nén bất thường", "missing_member": "Tệp Excel thiếu thành phần",
+    "xml_encoding": "Mã ký tự không đúng", "xml_dtd": "Tệp chứa khai báo lạ", "xml_broken": "Trang tính hỏng",
+    "bad_shared_string": "Tệp Excel hỏng", "bad_cell_ref": "Tệp Excel hỏng", "unreadable_xls": "Không đọc được .xls",
+    "limit_memory": "Vượt giới hạn bộ nhớ", "limit_cpu": "Vượt giới hạn thời gian xử lý",
+    "limit_time": "Kiểm tra quá lâu", "worker_failed": "Lỗi hệ thống khi kiểm tra",
+    "more_findings": "Còn lỗi khác cùng loại",
+    "missing_meta": "Không phải mẫu của hệ thống", "unknown_unit": "Mã đơn vị lạ", "unknown_round": "Kỳ báo cáo lạ",
+    "unit_inactive": "Đơn vị không hoạt động năm đó", "missing_sheet": "Thiếu trang của mẫu",
+    "unknown_sheet": "Trang lạ", "duplicate_sheet": "Trang bị lặp", "duplicate_sheet_name": "Hai trang trùng tên",
+    "sheet_renamed": "Trang bị đổi tên", "extra_sheet": "Trang ngoài mẫu", "outside_template": "Ô ngoài vùng mẫu",
+    "bad_year_header": "Dòng năm bị sửa", "bad_year": "Năm không hợp lệ", "year_outside_round": "Năm ngoài kỳ báo cáo",
+    "missing_year": "Thiếu cột năm", "unknown_indicator": "Mã chỉ tiêu lạ", "unknown_sector": "Mã khu vực lạ",
+    "sector_not_allowed": "Chỉ tiêu không chia khu vực", "row_without_code": "Dòng không có mã",
+    "formula_no_value": "Công thức chưa có giá trị", "formula_cached": "Ô có công thức",
+    "not_a_number": "Không phải là số", "excel_error": "Lỗi công thức Excel", "ambiguous_number": "Số đọc được hai cách",
+    "bad_grouping": "Sai dấu ngăn cách hàng nghìn", "percent_not_allowed": "Không dùng dấu %",
+    "negative": "Số âm", "not_integer": "Phải là số nguyên", "out_of_range": "Vượt giới hạn hợp lý",
+    "duplicate_conflict": "Nhập hai lần khác nhau", "duplicate_same": "Nhập hai lần giống nhau",
+    "number_convention": "Cách viết số của tệp", "delete_nothing": "Xóa ô chưa có số liệu",
+    "missing_kept": "Giữ số cũ", "sector_sum": "Tổng các khu vực khác dòng tổng",
+    "sector_sum_exceeds": "Các khu vực vượt dòng tổng", "unknown_rating_level": "Mức xếp loại lạ",
+    "rating_wrong_scheme": "Mức xếp loại sai hướng dẫn", "unknown_question": "Mã câu hỏi lạ",
+    "text_too_long": "Câu trả lời quá dài", "empty_submission": "Tệp không có số liệu",
+    "csv_header": "Sai tiêu đề CSV", "csv_columns": "Sai số cột CSV", "csv_encoding": "CSV không ở mã UTF-8",
+    "csv_encoding_bad": "CSV UTF-16 hỏng", "csv_binary": "CSV chứa ký tự nhị phân",
+    "csv_field_too_long": "Ô CSV dài bất thường", "csv_damaged": "Dòng CSV hỏng", "too_many_rows": "CSV quá nhiều dòng",
+    "csv_many_units": "CSV quá nhiều đơn vị", "csv_multi_unit": "Nhiều đơn vị trong một tệp",
+    "unit_not_allowed": "Không phải đơn vị của tài khoản", "csv_round": "Năm thuộc nhiều kỳ",
+    "round_closed": "Kỳ báo cáo đã chốt",
 }
 
 
@@ -121,6 +163,7 @@ class Finding:
     expected: str = ""
     message: str = ""
     fix: str = ""
+    item: str = ""  # what the cell holds, in Vietnamese: "Đoàn viên nữ — năm 2025" (empty when not known)
 
     def __post_init__(self):
         template = MESSAGES.get(self.rule)
@@ -130,8 +173,16 @@ class Finding:
             self.fix = template[1].format(value=self.value, expected=self.expected, cell=self.cell)
 
     @property
+    def whole_file(self) -> bool:
+        """True when the finding concerns the file, not a cell the officer can see and fix (the hidden _meta
+        sheet holds the template's codes)."""
+        return not self.cell or self.sheet == "_meta"
+
+    @property
     def where(self) -> str:
         """Where the problem is, in words: sheet and cell, CSV cell, or the whole file."""
+        if self.sheet == "_meta":
+            return "cả tệp"
         if self.sheet and self.cell:
             return f"trang '{self.sheet}', ô {self.cell}"
         if self.sheet:
@@ -144,7 +195,24 @@ class Finding:
         found = f" Gặp: {self.value}." if self.value and self.value not in self.message else ""
         need = f" Cần: {self.expected}." if self.expected and self.expected not in self.message else ""
         message = self.message if self.message.endswith((".", "?", "!")) else self.message + "."
-        return terminal_safe(f"[{label}] {self.file} — {self.where}: {message}{found}{need} Cách sửa: {self.fix} ({self.rule})")
+        item = f" ({self.item})" if self.item else ""
+        return terminal_safe(f"[{label}] {self.file} — {self.where}{item}: {message}{found}{need} Cách sửa: {self.fix} "
+                             f"({rule_name(self.rule)})")
+
+
+def rule_name(rule: str) -> str:
+    """A rule's Vietnamese name (RULE_NAMES, else rules.csv name_vi); the code itself when it has none."""
+    if rule in RULE_NAMES:
+        return RULE_NAMES[rule]
+    from core.refdata import reference
+    return reference().rule_names.get(rule, rule)
+
+
+def label_cells(findings: list[Finding], cells: dict[tuple[str, str], str]) -> None:
+    """Fill each finding's `item` from what its (sheet, cell) holds, where that is known."""
+    for f in findings:
+        if not f.item and f.cell:
+            f.item = cells.get((f.sheet, f.cell), "")
 
 
 FIELDS = [f.name for f in fields(Finding)]

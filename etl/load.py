@@ -175,6 +175,7 @@ class State:
         self.max_version: dict[tuple[str, str], int] = {}
         self.figures: dict[str, UnitFigures] = {u: UnitFigures() for u in units}
         self.seq = 0
+        self.closed: dict = {}  # round_code -> core.approval.Closing, for the rounds closed now
         if snap is None:
             return
         con = connect(snap.path, read_only=True)
@@ -235,11 +236,14 @@ class State:
             self.figures[u].source[("text", (rnd, q))] = sid
 
 
-def preview(result: FileResult, snap: snapshots.Snapshot | None, ref: Reference | None = None) -> FileResult:
+def preview(result: FileResult, snap: snapshots.Snapshot | None, ref: Reference | None = None,
+            closed: dict | None = None) -> FileResult:
     """The findings of the rules on the unit's figures and the change set, against a snapshot (no lock)."""
     if result.clean is None:
         return result
-    _decide([result], State(snap, {result.unit_code}), ref or reference(), dry_run=True)
+    state = State(snap, {result.unit_code})
+    state.closed = closed or {}
+    _decide([result], state, ref or reference(), dry_run=True)
     return result
 
 
@@ -250,6 +254,10 @@ def _decide(results: list[FileResult], state: State, ref: Reference, dry_run: bo
     problem; it is never loaded."""
     for r in results:
         if r.clean is None:
+            continue
+        if r.round_code in state.closed:  # a closed round takes no change until an administrator reopens it
+            r.findings.append(_closed_finding(r.file_name, state.closed[r.round_code]))
+            r.status = "rejected"
             continue
         figures = state.figures.setdefault(r.unit_code, UnitFigures())
         r.findings += assess(r.clean, figures, ref, r.file_name)
@@ -273,6 +281,12 @@ def _decide(results: list[FileResult], state: State, ref: Reference, dry_run: bo
         state.figures[r.unit_code] = apply(r.clean, figures, r.submission_id)
 
 
+def _closed_finding(file_name: str, closing) -> Finding:
+    from core.approval import round_label
+    return Finding(file=file_name, rule="round_closed", severity=ERROR, value=round_label(closing.round_code),
+                   expected=f"ngày {closing.date_label}")
+
+
 def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = None,
                received_at: dict[str, datetime] | None = None, progress: bool | None = None,
                ref: Reference | None = None, note: str = "", names: dict[str, str] | None = None,
@@ -292,17 +306,21 @@ def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = No
     received_at = received_at or {}
     results = check_files([Path(p) for p in paths], ref, names, sandbox, progress)
     now = datetime.now()
+    from core.approval import closed_rounds
     from etl import records
     if records.enabled():
         return _load_records(results, warehouse, ref, loaded_by, received_at, now, note, dry_run, publish)
     if dry_run:
         snap = snapshots.current(warehouse)
-        _decide(results, State(snap, {r.unit_code for r in results if r.clean is not None}), ref, dry_run=True)
+        state = State(snap, {r.unit_code for r in results if r.clean is not None})
+        state.closed = closed_rounds(warehouse=warehouse)
+        _decide(results, state, ref, dry_run=True)
         return LoadResult(results, snap, dry_run=True)
     with snapshots.writer_lock(warehouse):
         snapshots.sweep_temporary(warehouse)  # a build left by a killed load is never resumed
         snap = snapshots.current(warehouse)
         state = State(snap, {r.unit_code for r in results if r.clean is not None})
+        state.closed = closed_rounds(warehouse=warehouse)  # read under the lock: closing takes it too
         _decide(results, state, ref, dry_run=False)
         accepted = [r for r in results if r.status == "accepted"]
         if accepted:
@@ -318,16 +336,20 @@ def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = No
 def _load_records(results: list[FileResult], warehouse: Path, ref: Reference, loaded_by: str, received_at: dict,
                   now: datetime, note: str, dry_run: bool, publish: bool) -> LoadResult:
     """The PostgreSQL mode: decide and insert in one short transaction under the units' advisory locks."""
+    from core.approval import closed_rounds
     from etl import publish as publisher
     from etl import records
     units = {r.unit_code for r in results if r.clean is not None}
     if dry_run:
         with records.engine().connect() as conn:
-            _decide(results, State.from_records(conn, units), ref, dry_run=True)
+            state = State.from_records(conn, units)
+        state.closed = closed_rounds(warehouse=warehouse)
+        _decide(results, state, ref, dry_run=True)
         return LoadResult(results, snapshots.current(warehouse), dry_run=True)
     with records.transaction() as conn:
         records.lock_units(conn, sorted(units))
         state = State.from_records(conn, units)
+        state.closed = closed_rounds(warehouse=warehouse)  # read under the units' locks
         _decide(results, state, ref, dry_run=False)
         accepted = [r for r in results if r.status == "accepted"]
         if accepted:
@@ -486,18 +508,21 @@ def rollback(warehouse: Path, unit: str, round_code: str, to_version: int, by: s
     ref = ref or reference()
     warehouse = Path(warehouse)
     by = by or getpass.getuser()
+    from core.approval import refuse_if_closed
     if records.enabled():
         from sqlalchemy import text
 
         from etl import publish as publisher
         with records.transaction() as conn:
             records.lock_units(conn, [unit])
+            refuse_if_closed(round_code, warehouse=warehouse)  # RoundClosed, naming the round
             rows = conn.execute(text(_ROLLBACK_ROWS.format(u=":u", r=":r")), {"u": unit, "r": round_code}).fetchall()
             events = _rollback_events([tuple(r) for r in rows], unit, round_code, to_version,
                                       lambda n: records.next_seqs(conn, n), by, reason)
             records.copy_rows(conn, records.raw_submission_event, _frame(events, EVENT_COLUMNS))
         return publisher.publish_pending(warehouse, ref) if publisher.inline() else snapshots.current(warehouse)
     with snapshots.writer_lock(warehouse):
+        refuse_if_closed(round_code, warehouse=warehouse)  # RoundClosed, naming the round
         snap = snapshots.current(warehouse)
         if snap is None:
             raise LookupError("Kho dữ liệu chưa có bản nào.")
@@ -534,7 +559,7 @@ def remove_values(warehouse: Path, unit: str, keys: list[tuple[str, tuple]], by:
         from etl import publish as publisher
         with records.transaction() as conn:
             records.lock_units(conn, [unit])
-            result = _removal(unit, keys, reason, State.from_records(conn, {unit}), ref)
+            result = _removal(unit, keys, reason, State.from_records(conn, {unit}), ref, warehouse)
             seqs = records.next_seqs(conn, 1)
             for name, df in _rows([result], seqs, by, {}, datetime.now(), reason).items():
                 records.copy_rows(conn, records.metadata.tables[name], df)
@@ -543,14 +568,16 @@ def remove_values(warehouse: Path, unit: str, keys: list[tuple[str, tuple]], by:
         return result
     with snapshots.writer_lock(warehouse):
         state = State(snapshots.current(warehouse), {unit})
-        result = _removal(unit, keys, reason, state, ref)
+        result = _removal(unit, keys, reason, state, ref, warehouse)
         now = datetime.now()
         build_snapshot(warehouse, ref, lambda con: _insert(con, [result], state, by, {}, now, reason), units={unit})
     return result
 
 
-def _removal(unit: str, keys: list[tuple[str, tuple]], reason: str, state: State, ref: Reference) -> FileResult:
-    """The administrator's removal as a version (decided against the state); LookupError when impossible."""
+def _removal(unit: str, keys: list[tuple[str, tuple]], reason: str, state: State, ref: Reference,
+             warehouse: Path) -> FileResult:
+    """The administrator's removal as a version (decided against the state); LookupError when impossible,
+    RoundClosed (naming the round) when the values belong to a closed round."""
     figures = state.figures[unit]
     missing = [k for k in keys if (k[0], k[1]) not in figures.source]
     if missing:
@@ -559,6 +586,8 @@ def _removal(unit: str, keys: list[tuple[str, tuple]], reason: str, state: State
     rounds = sorted({sid.split("/")[1] for sid in sources})
     if len(rounds) != 1:
         raise LookupError("Các giá trị thuộc nhiều kỳ báo cáo; xóa riêng từng kỳ.")
+    from core.approval import refuse_if_closed
+    refuse_if_closed(rounds[0], warehouse=warehouse)
     clean = Clean()
     for kind, key in keys:
         if kind == "value":

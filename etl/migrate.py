@@ -16,7 +16,8 @@ from core.db import connect
 from core.refdata import Reference, reference
 from etl import records
 
-STATE_TABLES = ["account", "login_failure", "audit_event", "rejection", "login_session", "secret", "schema_version"]
+STATE_TABLES = ["account", "login_failure", "audit_event", "rejection", "login_session", "secret", "received_file",
+                "round_approval", "round_closing", "schema_version"]
 
 
 def _copy_state(source_url: str, target_url: str) -> dict[str, int]:

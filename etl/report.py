@@ -13,6 +13,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from core.approval import figures_status
 from core.db import Warehouse
 from core.labels import STATUS, VIEWS, province_labels, region_labels, sector_labels, vn_sort_key
 from core.refdata import reference
@@ -136,6 +137,7 @@ class ReportBuilder:
             ("Phạm vi", region_labels().get(self.opts.region, "Cả nước") if self.opts.region else "Cả nước"),
             ("Cách tính theo tỉnh", VIEWS[self.opts.view]),
             ("Bản dữ liệu", f"{snap.id} (công bố {snap.created_label})"),
+            ("Tình trạng số liệu", figures_status(self.wh, self.opts.round_code).label),
             ("Thời điểm lập", datetime.now().strftime("%d/%m/%Y %H:%M")),
             ("Tỷ lệ (%)", "Là công thức Excel trên ô tử số và mẫu số ngay phía trên (tổng tử số / tổng mẫu số)."),
             ("Dòng tổng", "Là công thức SUM trên các dòng của bảng."),

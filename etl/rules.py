@@ -148,6 +148,7 @@ class _Report:
         self.file_name, self.cells, self.ref = file_name, cells, ref
         self.current = current or {}
         self.findings: list[Finding] = []
+        self.items: dict[tuple[str, str], str] = {}  # (sheet, cell) -> what it holds, in Vietnamese
 
     def where(self, keys) -> tuple[str, str] | None:
         return next((self.cells[k] for k in keys if k in self.cells), None)
@@ -169,14 +170,15 @@ class _Report:
         return " + ".join(parts)
 
     def add(self, rule: dict | str, where, value: str, expected: str, severity: str | None = None) -> None:
+        item = self.items.get(where, "")
         if isinstance(rule, dict):
             sev = ERROR if rule["severity"] == "error" else WARNING
             self.findings.append(Finding(file=self.file_name, rule=rule["rule_id"], severity=sev, sheet=where[0],
                                          cell=where[1], value=value, expected=expected, message=rule["message_vi"],
-                                         fix=rule["fix_vi"]))
+                                         fix=rule["fix_vi"], item=item))
         else:
             self.findings.append(Finding(file=self.file_name, rule=rule, severity=severity or ERROR, sheet=where[0],
-                                         cell=where[1], value=value, expected=expected))
+                                         cell=where[1], value=value, expected=expected, item=item))
 
 
 def assess(clean: Clean, current: UnitFigures, ref: Reference, file_name: str) -> list[Finding]:
@@ -187,6 +189,7 @@ def assess(clean: Clean, current: UnitFigures, ref: Reference, file_name: str) -
     value_cells = {k: sc for (_, k), sc in cells.items()}
     rating_cells = {k: (s, c) for kind, k, _, d, s, c in _rows(clean) if kind == "rating" and not d}
     rep = _Report(file_name, value_cells, ref, current.values)
+    rep.items = {(s, c): ref.item_label(kind, k) for kind, k, _, _, s, c in _rows(clean)}
     _marks(clean, current, rep)
     years = sorted({k[2] for k in value_cells} | {k[0] for k in rating_cells})
     _sector_sums(rep, values, value_cells)
@@ -242,7 +245,9 @@ def _compare(rep: _Report, rule: dict, values: dict, years: list[int]) -> None:
     tol = float(rule["tolerance_pct"] or 0) / 100
     for year in years:
         keys = [(code, TOTAL, year) for _, code in left_t + right_t]
-        where = rep.where(keys)
+        # the cell that most likely changed: a value the file gives that differs from the one in force
+        changed = [k for k in keys if k in rep.cells and rep.current.get(k) != values.get(k)]
+        where = rep.where(changed + keys)
         if where is None:
             continue
         left, right = _expr(left_t, values, year), _expr(right_t, values, year)

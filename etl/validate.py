@@ -11,7 +11,7 @@ from core.numbers import DELETE, INT, MISSING, Bad, mark, settle
 from core.numbers import parse as parse_number
 from core.refdata import TOTAL, Reference
 from core.text import fold
-from etl.findings import WARNING, fmt
+from etl.findings import WARNING, fmt, label_cells
 from etl.read import Parsed
 
 MAX_TEXT = 5000
@@ -65,7 +65,20 @@ def validate(parsed: Parsed, ref: Reference) -> Clean:
     _texts(parsed, ref, clean, unit)
     if clean.row_count == 0 and not clean.missing and not parsed.has_errors:
         parsed.add("empty_submission")
+    label_cells(parsed.findings, _cell_items(parsed, ref))
     return clean
+
+
+def _cell_items(parsed: Parsed, ref: Reference) -> dict[tuple[str, str], str]:
+    """(sheet, cell) -> what the cell holds in Vietnamese, for every cell read (faulty ones included)."""
+    out = {}
+    for v in parsed.values:
+        out[(v.sheet, v.cell)] = ref.item_label("value", (v.indicator_code, v.sector, v.year))
+    for r in parsed.ratings:
+        out[(r.sheet, r.cell)] = out[(r.sheet, r.level_cell)] = f"Xếp loại: {r.level[:80]} — năm {r.year}"
+    for t in parsed.texts:
+        out[(t.sheet, t.cell)] = ref.item_label("text", (parsed.round_code, t.question_code))
+    return out
 
 
 def _number(parsed: Parsed, raw, sheet: str, cell: str, value_type: str, lo: float, hi: float, convention):

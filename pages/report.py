@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts
+from core.approval import figures_status
 from core.exports import file_name
 from core.labels import fmt_value, region_labels
 from core.refdata import reference
@@ -38,10 +39,12 @@ rnd = st.selectbox("Kỳ báo cáo", rounds["round_code"].tolist(), key="ky",
 info = rounds.set_index("round_code").loc[rnd]
 years = list(range(int(info["year_from"]), int(info["year_to"]) + 1))
 snap = snapshot()
+approval_label = figures_status(warehouse(), rnd).label  # approval changes no snapshot: part of the cache key below
+st.info(f"Tình trạng số liệu kỳ này: **{approval_label}**.", icon=":material/verified:")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def workbook(snapshot_id: str, round_code: str, region: str, view: str) -> bytes:
+def workbook(snapshot_id: str, round_code: str, region: str, view: str, approval_label: str) -> bytes:
     import tempfile
     from pathlib import Path
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,7 +53,7 @@ def workbook(snapshot_id: str, round_code: str, region: str, view: str) -> bytes
 
 
 c1, c2 = st.columns([1, 3])
-c1.download_button("⬇ Tải báo cáo Excel", data=lambda: workbook(snap.id, rnd, f.region, f.view), on_click="ignore",
+c1.download_button("⬇ Tải báo cáo Excel", data=lambda: workbook(snap.id, rnd, f.region, f.view, approval_label), on_click="ignore",
                    file_name=file_name(f"bao-cao_{rnd}", f"{f.region or 'ca-nuoc'}_{f.view}", snap.id, "xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
 c2.caption("Tệp Excel: bìa, một trang cho mỗi mục I.1.1-I.2.4 (theo vùng, theo 34 tỉnh, theo 63 tỉnh như đã báo cáo, "

@@ -3,6 +3,7 @@ rollback, append-only audit log; page access, the administrator's audit log and 
 Accounts and logins: test_auth.py; the whole flow in Chromium: test_desk_browser.py."""
 
 import openpyxl
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -25,7 +26,8 @@ def test_officer_cannot_submit_for_another_unit_even_by_crafting_the_file(wareho
     result = check_upload(data, "../../etc/passwd.xlsx", OFFICER_01, warehouse)
     assert result.status == "rejected"
     f = next(f for f in result.findings if f.rule == "unit_not_allowed")
-    assert (f.sheet, f.cell, f.value) == ("_meta", "B2", "LDLD63_38")
+    assert f.whole_file and f.value == "LDLD63_38"  # a whole-file error, never the hidden _meta!B2
+    assert "(LDLD63_38)" in f.message and "(LDLD63_01)" in f.message  # both units named
     assert result.file_name == "passwd.xlsx"  # the name is shown, never used as a path
     assert accept(data, "x.xlsx", OFFICER_01, warehouse).status == "rejected"
     assert fingerprint(warehouse) == before
@@ -85,11 +87,16 @@ def _app(user=None) -> AppTest:
     return app_test(user)
 
 
-def test_viewer_cannot_reach_the_desk(desk_env):
+def test_the_desk_link_asks_to_log_in_and_is_listed_only_for_officers(desk_env):
+    """Anonymous: the desk's own link shows a login form (no figures, no upload); it is not in the menu."""
     at = _app()
     assert not at.exception
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/submit.py")  # not even routed for a viewer
+    at.switch_page("pages/submit.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Nộp báo cáo"
+    assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]  # the form in the page, above the fold
+    assert not at.get("file_uploader") and not at.get("download_button")
 
 
 def test_desk_page_refuses_a_viewer_even_when_opened_directly(desk_env):
@@ -127,15 +134,21 @@ def test_upload_findings_fix_accept_visible_in_apptest(desk_env, tmp_path):
     at.file_uploader[0].set_value(("bao-cao.xlsx", bad_bytes, mime))
     at.run()
     assert any("3 lỗi" in e.value for e in at.error), [e.value for e in at.error]
-    findings = at.dataframe[0].value
-    assert set(findings["Quy tắc"]) >= {"member_female_le_total", "negative", "not_a_number"}
+    shown = "".join(h.proto.body for h in at.get("html"))
+    for name in ("Đoàn viên nữ không vượt tổng số", "Số âm", "Không phải là số"):  # Vietnamese rule names
+        assert name in shown
+    assert "member_female_le_total" not in shown and "not_a_number" not in shown  # never the codes
+    assert "Đoàn viên nữ — năm 2025" in shown  # the indicator the cell holds
     assert not [b for b in at.button if b.label.startswith("✔")]  # nothing to accept while errors remain
 
     at.file_uploader[0].set_value(("bao-cao-da-sua.xlsx", good_bytes, mime))
     at.run()
     next(b for b in at.button if b.label.startswith("✔")).click()
     at.run()
+    assert not at.exception, [e.value for e in at.exception]
     assert any("Đã nhận: phiên bản" in s.value for s in at.success), [e.value for e in at.error]
+    compared = next(e for e in at.expander if e.label == "So sánh hai phiên bản bất kỳ")  # two versions now
+    assert any("khác nhau giữa phiên bản 1 và 2" in m.value for m in compared.markdown)
 
     at = _app(officer)
     at.session_state["tinh"] = ["34:79"]
@@ -193,3 +206,199 @@ def test_progress_page_names_who_loaded_only_to_administrators(desk_env, user, s
     exported = [c for t in at.session_state["_tables"].values() for c in t.columns]  # the CSV and ZIP files
     assert ("Người nạp" in shown, "Người nạp" in exported) == (sees_loader, sees_loader)
     assert "Thời điểm nhận" in shown
+
+
+def test_the_prefilled_template_sent_back_changes_nothing(demo_warehouse):
+    """Numbers, ratings and answers are all in the downloaded template: re-submitting it is 'unchanged' for every
+    unit and round of the demo (re-submitting once wiped a unit's ratings and answers)."""
+    from core.refdata import reference
+    from etl.desk import prefill, template_for
+    wh, ref, checked = Warehouse(demo_warehouse[0]), reference(), 0
+    for unit in ("LDLD34_79", "CDN_GD", "LDLD63_15"):
+        for rnd in [r for r in ref.rounds.index if unit in ref.expected_units(r)]:
+            values, ratings, texts = prefill(wh, unit, rnd)
+            assert values and ratings and texts, (unit, rnd)  # the demo gives every unit all three
+            result = check_upload(template_for(wh, unit, rnd), "mau.xlsx", ADMIN, demo_warehouse[0])
+            assert result.status == "unchanged", (unit, rnd, [f.message for f in result.errors])
+            kinds = {c.kind for c in result.changes.items}
+            assert kinds == {"value", "rating", "text"} and not result.changes.changes_anything
+            checked += 1
+    assert checked >= 10
+
+
+def test_every_rule_has_a_vietnamese_name(ref):
+    """Every rule the loader reports (MESSAGES, rules.csv) has a short Vietnamese name the desk shows instead of its
+    code; every rule code written in etl/ and core/ has a message."""
+    import re
+
+    from core.config import ROOT
+    from etl.findings import MESSAGES, RULE_NAMES, rule_name
+    assert set(MESSAGES) <= set(RULE_NAMES)
+    for rule in [*MESSAGES, *ref["rules"]["rule_id"]]:
+        name = rule_name(rule)
+        assert name != rule and not re.fullmatch(r"[a-z_]+", name), rule
+    used = set()
+    for path in [*(ROOT / "etl").glob("*.py"), *(ROOT / "core").glob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r'(?:\.add|_reject|XlsxError|Bad)\(\s*"([a-z_]+)"', text))
+        used |= set(re.findall(r'rule="([a-z_]+)"', text))
+    assert used and used <= set(MESSAGES), used - set(MESSAGES)
+
+
+def test_findings_name_the_indicator_the_cell_and_the_numbers(warehouse):
+    from etl.desk import finding_rows
+    result = check_upload((CORPUS / "cards_gt_members.xlsx").read_bytes(), "the.xlsx", OFFICER_38, warehouse)
+    row = finding_rows(result.findings).iloc[0]
+    assert (row["item"], row["where"], row["rule_name"]) == (
+        "Đoàn viên đã có thẻ — năm 2021", "Trang 'I.1.3 Thẻ đoàn viên', ô F15", "Thẻ không vượt số đoàn viên")
+    assert "195.121" in row["found_value"] and "195.111" in row["expected"] and "ô F15 trang 'I.1.2" in row["expected"]
+    missing = check_upload((CORPUS / "missing_sheet.xlsx").read_bytes(), "m.xlsx", OFFICER_38, warehouse)
+    assert finding_rows(missing.findings)["where"].tolist() == ["Cả tệp"]  # a whole-file error, worded as such
+
+
+def test_the_cell_most_likely_changed_is_the_one_pointed_at(warehouse, tmp_path):
+    """Cards > members after a correction of the members only: the members cell is marked, with both numbers."""
+    base = {("member_end", "TOTAL", 2021): 1000, ("card_holders", "TOTAL", 2021): 900}
+    assert accept(write_template(tmp_path / "a.xlsx", "LDLD63_38", "N2021", values=base).read_bytes(), "a.xlsx",
+                  OFFICER_38, warehouse).status == "accepted"
+    lower = write_template(tmp_path / "b.xlsx", "LDLD63_38", "N2021",
+                           values={**base, ("member_end", "TOTAL", 2021): 800}).read_bytes()
+    f = check_upload(lower, "b.xlsx", OFFICER_38, warehouse).errors[0]
+    assert (f.rule, f.sheet, f.item) == ("card_le_members", "I.1.2 Đoàn viên", "Đoàn viên cuối kỳ — năm 2021")
+    assert "900" in f.value and "800" in f.expected
+
+
+def test_the_returned_workbook_never_warns_about_itself(warehouse):
+    """The annotated copy sent back unchanged gives the same findings: its own 'Kết quả kiểm tra' sheet adds none."""
+    data = (CORPUS / "cards_gt_members.xlsx").read_bytes()
+    first = check_upload(data, "a.xlsx", OFFICER_38, warehouse)
+    again = check_upload(annotate(data, first.findings), "danh-dau_a.xlsx", OFFICER_38, warehouse)
+    assert [(f.rule, f.sheet, f.cell) for f in again.findings] == [(f.rule, f.sheet, f.cell) for f in first.findings]
+
+
+def test_exact_file_received_is_kept_for_every_version(warehouse, tmp_path):
+    from core import received
+    data = (CORPUS / "ok_baseline.xlsx").read_bytes()
+    done = accept(data, "../../bao cao.xlsx", OFFICER_38, warehouse)
+    assert received.get(done.sha256, warehouse=warehouse) == data
+    assert received.kept([done.sha256, "0" * 64], warehouse=warehouse) == {done.sha256}
+    assert not (warehouse / "received").exists()  # bytes in the state store, keyed by hash; no path from a name
+
+
+def test_a_late_correction_makes_the_round_late(warehouse, tmp_path):
+    """Submitted on time, corrected after the deadline: 'late', and said so (is_late_correction)."""
+    from datetime import datetime
+    from etl.load import load_files
+    v1 = write_template(tmp_path / "v1.xlsx", "LDLD63_38", "N2021", values={("member_end", "TOTAL", 2021): 10})
+    v2 = write_template(tmp_path / "v2.xlsx", "LDLD63_38", "N2021", values={("member_end", "TOTAL", 2021): 11})
+    load_files([v1], warehouse, received_at={"v1.xlsx": datetime(2022, 1, 20)}, progress=False)
+    status = lambda: Warehouse(warehouse).sql(  # noqa: E731
+        "select status, is_late_correction from mart_round_status where unit_code='LDLD63_38' and round_code='N2021'"
+    ).iloc[0].tolist()
+    assert status() == ["on_time", False]
+    load_files([v2], warehouse, received_at={"v2.xlsx": datetime(2022, 2, 5)}, progress=False)
+    assert status() == ["late", True]
+
+
+def test_compare_any_two_versions(warehouse, tmp_path):
+    from etl.desk import compare_versions
+    from etl.load import load_files
+    files = [write_template(tmp_path / f"v{i}.xlsx", "LDLD63_38", "N2021", values=v) for i, v in enumerate([
+        {("member_end", "TOTAL", 2021): 10, ("member_new", "TOTAL", 2021): 2},
+        {("member_end", "TOTAL", 2021): 12},
+        {("member_end", "TOTAL", 2021): 10, ("member_new", "TOTAL", 2021): "xóa", ("member_lost", "TOTAL", 2021): 1}],
+        start=1)]
+    for f in files:
+        assert load_files([f], warehouse, progress=False).files[0].status == "accepted"
+    wh = Warehouse(warehouse)
+    rows = lambda v: wh.query("version_rows", submission=f"LDLD63_38/N2021/v{v}")  # noqa: E731
+    cmp = compare_versions(rows(1), rows(3))  # not adjacent
+    got = {c: (a, b, k) for c, a, b, k in cmp[["code", "given_a", "given_b", "comparison"]].itertuples(index=False)}
+    assert set(got) == {"member_new", "member_lost"}  # member_end is 10 in both: left out
+    assert (got["member_new"][0], got["member_new"][1], got["member_new"][2]) == (2, "xóa", "differs")
+    assert pd.isna(got["member_lost"][0]) and got["member_lost"][1:] == (1, "only_b")
+    texts = write_template(tmp_path / "t.xlsx", "LDLD63_38", "N2021", values={("member_end", "TOTAL", 2021): 10},
+                           texts={"II.4.4": "Số hóa quản lý đoàn viên"})
+    assert load_files([texts], warehouse, progress=False).files[0].status == "accepted"
+    mixed = compare_versions(rows(2), rows(4))  # numbers only against numbers and an answer
+    assert set(zip(mixed["kind"], mixed["comparison"])) == {("value", "differs"), ("text", "only_b")}
+
+
+def test_reminders_reach_a_local_smtp_server(desk_env):
+    """The Vietnamese reminder of a missing unit, sent through a debugging SMTP server started here on 127.0.0.1
+    (aiosmtpd; bounded and stopped by the test)."""
+    import time
+    from datetime import date
+
+    from aiosmtpd.controller import Controller
+
+    from etl import remind
+    from tests.browser import free_port
+
+    class Keep:
+        def __init__(self):
+            self.got = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.got.append(envelope)
+            return "250 OK"
+
+    wh, _ = desk_env
+    status = Warehouse(wh).query("round_status")
+    todo = status[(status["round_code"] == "N2025") & (status["status"] != "on_time")]
+    drafts = remind.draft("N2025", todo, date(2026, 2, 10), "https://thongke.example/nop-bao-cao")
+    assert drafts and all("@" in d.to for d in drafts)
+    missing = next(d for d in drafts if d.unit_code in set(todo[todo["status"] == "missing"]["unit_code"]))
+    assert "chưa nhận được Báo cáo năm 2025" in missing.body and "đã quá hạn 10 ngày" in missing.body
+    handler = Keep()
+    server = Controller(handler, hostname="127.0.0.1", port=free_port(), ready_timeout=10)
+    server.start()
+    try:
+        cfg = remind.SmtpConfig("127.0.0.1", server.port, "none", "thongke@congdoan.example", timeout=10)
+        sent = remind.send(drafts, cfg)
+        deadline = time.monotonic() + 10
+        while len(handler.got) < len(drafts) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        server.stop()
+    assert sent == {d.unit_code: "" for d in drafts}
+    assert sorted(e.rcpt_tos[0] for e in handler.got) == sorted(d.to for d in drafts)
+    import email
+    msg = email.message_from_bytes(handler.got[0].original_content, policy=email.policy.default)
+    assert msg["Subject"] in {d.subject for d in drafts} and "Kính gửi" in msg.get_content()
+    refused = remind.send(drafts[:1], remind.SmtpConfig("127.0.0.1", free_port(), "none", "a@b.c", timeout=2))
+    assert "không gửi được" in refused[drafts[0].unit_code]  # no server: said in words, never raised
+
+
+def test_an_expired_login_keeps_the_checked_files_until_the_officer_logs_in_again(desk_env, tmp_path):
+    """The session ends while a checked file waits: the desk says 'phiên đăng nhập đã hết hạn' in Vietnamese, keeps
+    the file, asks for the login on the page itself, and after it shows the file again, ready to accept."""
+    from core import sessions
+    wh, _ = desk_env
+    officer = User("canbo79", "officer", "LDLD34_79")
+    from etl.desk import prefill
+    values, _, _ = prefill(Warehouse(wh), "LDLD34_79", "N2025")
+    values = {k: v + 10 if k[0] == "member_end" and k[1] in ("TOTAL", "FDI") else v for k, v in values.items()}
+    data = write_template(tmp_path / "f.xlsx", "LDLD34_79", "N2025", values=values).read_bytes()
+    at = _app(officer)
+    at.switch_page("pages/submit.py")
+    at.run()
+    at.file_uploader[0].set_value(("bao-cao.xlsx", data, "application/octet-stream"))
+    at.run()
+    assert [b for b in at.button if b.label.startswith("✔")]
+    sessions.revoke(at.session_state["session_token"], "expired", warehouse=wh)  # idle too long
+    at.switch_page("pages/submit.py")  # the next click on the desk (AppTest needs the page named again)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Phiên đăng nhập đã hết hạn" in w.value for w in at.warning)
+    assert any("1 tệp đã kiểm tra vẫn được giữ" in i.value for i in at.info)
+    at.text_input(key="desk_login_name").set_value("canbo79")
+    at.text_input(key="desk_login_password").set_value("matkhau-canbo-1")
+    next(b for b in at.button if b.label == "Đăng nhập").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Nộp báo cáo"  # landed on the desk
+    assert any("trước khi phiên đăng nhập hết hạn" in i.value for i in at.info)  # the kept file, ready to accept
+    next(b for b in at.button if b.label.startswith("✔")).click()
+    at.run()
+    assert any("Đã nhận: phiên bản" in s.value for s in at.success), [e.value for e in at.error]

@@ -105,13 +105,21 @@ def _cookie_script() -> None:
         + " + (location.protocol === 'https:' ? '; Secure' : '');</script>", unsafe_allow_javascript=True)
 
 
-def login_box() -> None:
-    """Sidebar block: who is logged in, or the login form."""
+def notice_this_run() -> str | None:
+    """The login notice of this page run (expired, logged out by a change …), for a page that shows it too."""
+    return st.session_state.get("_auth_notice_run")
+
+
+def login_box(form: bool = True) -> None:
+    """Sidebar block: who is logged in, or the login form (form=False: only the notice, for a page that shows the
+    form in its main area)."""
     user = current_user()
     _cookie_script()
-    notice = st.session_state.pop("auth_notice", None)
+    notice = st.session_state["_auth_notice_run"] = st.session_state.pop("auth_notice", None)
     if notice:
         st.sidebar.warning(notice, icon=":material/lock:")
+    if not user and not form:
+        return
     with st.sidebar.expander(f"{user.name} — {ROLE_LABELS[user.role]}" if user else "Đăng nhập",
                              expanded=bool(notice), icon=":material/person:"):
         if user:
@@ -125,25 +133,31 @@ def login_box() -> None:
                     st.logout()
                 st.rerun()
             return
-        if oidc_configured():
-            st.button("Đăng nhập bằng tài khoản cơ quan", on_click=st.login, key="oidc_login")
+        login_form("login")
+
+
+def login_form(key: str) -> None:
+    """The login form (or the identity provider's button) where it is called; a successful login reruns the page
+    the user is on, so a desk opened by its link is where they land."""
+    if oidc_configured():
+        st.button("Đăng nhập bằng tài khoản cơ quan", on_click=st.login, key=f"oidc_{key}")
+        return
+    with st.form(key, border=False):
+        name = st.text_input("Tên đăng nhập", key=f"{key}_name")
+        password = st.text_input("Mật khẩu", type="password", key=f"{key}_password")
+        ok = st.form_submit_button("Đăng nhập", type="primary" if key != "login" else "secondary")
+    if ok:
+        if not name.strip() or not password:
+            st.error("Nhập tên đăng nhập và mật khẩu.")
             return
-        with st.form("login", border=False):
-            name = st.text_input("Tên đăng nhập")
-            password = st.text_input("Mật khẩu", type="password")
-            ok = st.form_submit_button("Đăng nhập")
-        if ok:
-            if not name.strip() or not password:
-                st.error("Nhập tên đăng nhập và mật khẩu.")
-                return
-            result = auth.login(name, password, client_addr())  # counted and audited, whatever the outcome
-            if result.user:
-                token = sessions.start(result.user.name, client_addr=client_addr())
-                st.session_state["session_token"] = st.session_state["cookie_to_set"] = token
-                st.rerun()
-            elif result.reason == "throttled":
-                st.error(f"Đăng nhập sai nhiều lần. Thử lại sau {int(result.retry_after) + 1} giây.")
-            elif result.reason == "disabled":
-                st.error(DISABLED)
-            else:
-                st.error(WRONG)
+        result = auth.login(name, password, client_addr())  # counted and audited, whatever the outcome
+        if result.user:
+            token = sessions.start(result.user.name, client_addr=client_addr())
+            st.session_state["session_token"] = st.session_state["cookie_to_set"] = token
+            st.rerun()
+        elif result.reason == "throttled":
+            st.error(f"Đăng nhập sai nhiều lần. Thử lại sau {int(result.retry_after) + 1} giây.")
+        elif result.reason == "disabled":
+            st.error(DISABLED)
+        else:
+            st.error(WRONG)
