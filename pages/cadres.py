@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core import charts
-from core.series import with_group_names
+from core.series import by_group
 from ui.common import (
     NOT_BY_SECTOR, answers, chart, definitions, empty, filters, header, indicators_chart, q, year_table, zip_button,
 )
@@ -30,12 +30,11 @@ prov = q("indicator_by", **f.params(indicators=["members_per_fulltime"], by="pro
 if prov.empty:
     empty("theo tỉnh")
 else:
-    prov = with_group_names(prov, "province").sort_values("value", ascending=False)
+    prov = by_group(prov, "province").sort_values("value", ascending=False)
     top = prov.head(20)
-    chart(charts.bars(top.assign(label=top["group_name"]), "label", f"Đoàn viên / cán bộ chuyên trách, năm {year} "
+    chart(charts.bars(top.assign(label=top["province_name"]), "label", f"Đoàn viên / cán bộ chuyên trách, năm {year} "
                       f"(20 tỉnh cao nhất)", "người", horizontal=True, height=520),
-          top[["group_name", "value", "numerator", "denominator"]].rename(columns={"group_name": "province_name"}),
-          "doan-vien-tren-can-bo", key="dl_ratio_prov")
+          top, "doan-vien-tren-can-bo", key="dl_ratio_prov")
 
 st.subheader("Tập huấn, bồi dưỡng (I.1.4)")
 c3, c4 = st.columns(2)

@@ -4,7 +4,7 @@ import streamlit as st
 from core import charts
 from core.labels import fmt_number, fmt_value
 from core.refdata import TOTAL
-from core.series import growth_ranking, with_group_names
+from core.series import by_group, growth_ranking, with_group_names
 from ui.common import (
     sector_chart, NOT_BY_SECTOR, chart, definitions, empty, filters, header, indicators_chart, q, table, year_table, zip_button,
 )
@@ -21,13 +21,12 @@ with c1:
     sector_chart(data, "member_end", "Đoàn viên cuối kỳ", "người", "doan-vien")
 with c2:
     by_region = q("indicator_by", **f.params(indicators=["member_end"], by="region"))
-    by_region = with_group_names(by_region, "region")
+    by_region = by_group(by_region, "region")
     if by_region.empty:
         empty("đoàn viên theo vùng")
     else:
-        chart(charts.trend(by_region.rename(columns={"group_name": "series"}), "Đoàn viên cuối kỳ theo vùng", "người",
-                           series="series"),
-              by_region[["year", "group_name", "value"]].rename(columns={"group_name": "region_name"}), "doan-vien-theo-vung")
+        chart(charts.trend(by_region.rename(columns={"region_name": "series"}), "Đoàn viên cuối kỳ theo vùng", "người",
+                           series="series"), by_region, "doan-vien-theo-vung")
 
 c3, c4 = st.columns(2)
 with c3:
@@ -48,13 +47,18 @@ with c6:
     if rank.empty or f.year_from == f.year_to:
         empty("cần khoảng ít nhất hai năm cùng hệ tỉnh (chọn '34 tỉnh' để so sánh qua năm 2025)")
     else:
-        rank = with_group_names(rank, "province").rename(columns={"group_name": "province_name"})
+        rank = with_group_names(rank, "province").rename(columns={"group_code": "province_key",
+                                                                  "group_name": "province_name"})
         rank.insert(0, "rank", range(1, len(rank) + 1))
-        cols = ["rank", "province_name", "start", "end", "growth_pct"]
+        rank = rank.assign(indicator_code="member_end", year_from=f.year_from, year=f.year_to)
+        rank["start"], rank["end"] = rank["start"].round(0), rank["end"].round(0)
+        rank["growth_pct"] = rank["growth_pct"].round(1)
+        cols = ["rank", "province_key", "province_name", "indicator_code", "year_from", "year", "start", "end", "growth_pct"]
         labels = {"start": f"Đoàn viên {f.year_from}", "end": f"Đoàn viên {f.year_to}"}
         display = rank[cols].assign(start=rank["start"].map(fmt_number), end=rank["end"].map(fmt_number),
                                     growth_pct=rank["growth_pct"].map(lambda v: fmt_value(v, "%")))
-        table(rank[cols], "xep-hang-tang-truong", display=display, extra_labels=labels, height=320)
+        table(rank[cols], "xep-hang-tang-truong", display=display.drop(columns=["province_key", "indicator_code", "year_from", "year"]),
+              extra_labels=labels, height=320)
 
 year_table(data, CODES, "doan-vien-theo-nam")
 zip_button("doan-vien", definitions(CODES))

@@ -25,13 +25,13 @@ df = df[df["round_code"].isin(in_period)]
 st.caption(f"Tìm thấy **{len(df)}** câu trả lời trong các kỳ báo cáo {', '.join(in_period)}."
            + (" Kết quả xếp theo mức liên quan." if query else ""))
 
-counts = df.dropna(subset=["focus_area"]).groupby("focus_area_label").size().reset_index(name="value")
+counts = df.dropna(subset=["focus_area"]).groupby(["focus_area", "focus_area_label"]).size().reset_index(name="value")
 if counts.empty:
     empty("theo lĩnh vực")
 else:
     counts = counts.sort_values("value", ascending=False)
     chart(charts.bars(counts, "focus_area_label", "Số câu trả lời theo lĩnh vực cần đổi mới (II.4)", "câu trả lời",
-                      horizontal=True, height=300), counts, "so-y-kien-theo-linh-vuc")
+                      horizontal=True, height=300), counts, "so-y-kien-theo-linh-vuc", key="dl_focus")
     st.caption("Lĩnh vực của mỗi câu hỏi theo danh mục text_questions.csv (II.4 và các câu liên quan).")
 st.subheader("Câu trả lời")
 if df.empty:

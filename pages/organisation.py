@@ -3,7 +3,7 @@ import streamlit as st
 
 from core import charts
 from core.refdata import TOTAL
-from core.series import with_group_names
+from core.series import by_group
 from ui.common import (
     sector_chart, NOT_BY_SECTOR, answers, chart, definitions, empty, filters, header, indicators_chart, q, year_table, zip_button,
 )
@@ -27,14 +27,12 @@ with c2:
 c3, c4 = st.columns(2)
 with c3:
     reg = q("indicator_by", **f.params(indicators=["members_per_cdcs"], by="region", y0=year, y1=year))
-    reg = with_group_names(reg, "region")
+    reg = by_group(reg, "region")
     if reg.empty:
         empty("quy mô CĐCS theo vùng")
     else:
-        chart(charts.bars(reg.assign(label=reg["group_name"]), "label", f"Đoàn viên bình quân một CĐCS theo vùng, năm {year}",
-                          "người", horizontal=True, height=340),
-              reg[["group_name", "value", "numerator", "denominator"]].rename(columns={"group_name": "region_name"}),
-              "quy-mo-cdcs")
+        chart(charts.bars(reg.assign(label=reg["region_name"]), "label", f"Đoàn viên bình quân một CĐCS theo vùng, năm {year}",
+                          "người", horizontal=True, height=340), reg, "quy-mo-cdcs")
 with c4:
     indicators_chart(data, ["cba_share"], "Tỷ lệ CĐCS có thỏa ước lao động tập thể", "%", "thoa-uoc", kind="trend",
                      parts=True, missing="thỏa ước" + NOT_BY_SECTOR * (f.sector != TOTAL))

@@ -3,9 +3,9 @@ import pandas as pd
 import streamlit as st
 
 from core import charts
-from core.labels import NO_DATA, fmt_delta, fmt_pct, fmt_value, indicator, indicator_unit, province_labels
+from core.labels import NO_DATA, fmt_delta, fmt_indicator, fmt_pct, fmt_value, indicator, indicator_unit
 from core.refdata import TOTAL
-from core.series import pick, value_at
+from core.series import FIGURES, by_group, pick, value_at
 from ui.common import MAP_INDICATORS, chart, definitions, empty, filters, header, q, table, zip_button
 
 KPIS = ["member_end", "cdcs_total", "cadre_fulltime", "cadre_parttime", "card_share"]
@@ -38,7 +38,8 @@ else:
 if year == 2025:
     st.caption("⚠️ Năm 2025: 34 tỉnh, thành phố từ 01/7/2025 và kết thúc CĐCS ở cơ quan nhà nước — mức thay đổi so "
                "với 2024 phản ánh thay đổi tổ chức, không chỉ biến động thực tế.")
-kpi_table = pd.DataFrame([{"indicator_code": c, "year": year, "value": value_at(data, c, year)} for c in KPIS])
+kpi_table = pd.concat([data[data["year"] == year], top[top["year"] == year] if f.sector == TOTAL else top.iloc[:0]])
+kpi_table = kpi_table[[c for c in FIGURES if c in kpi_table.columns]]
 st.page_link("pages/progress.py", label="Tiến độ nộp báo cáo của các đơn vị →", icon=":material/fact_check:")
 
 left, right = st.columns([5, 4])
@@ -47,10 +48,8 @@ with left:
                         )
     scheme = "34" if f.view == "34" or year >= 2025 else "63"
     by_prov = q("indicator_by", **f.params(indicators=[code], by="province", y0=year, y1=year, provinces=[]))
-    by_prov = by_prov[by_prov["group_code"].str.startswith(scheme + ":")]
-    names = province_labels()
-    mdf = pd.DataFrame({"province_key": by_prov["group_code"], "province_name": by_prov["group_code"].map(names),
-                        "value": by_prov["value"]})
+    by_prov = by_group(by_prov[by_prov["group_code"].str.startswith(scheme + ":")], "province")
+    mdf = by_prov.sort_values("value", ascending=False)
 
     def on_click():
         sel = st.session_state.get("map_click")
@@ -68,21 +67,19 @@ with left:
                         config={"displaylogo": False, "scrollZoom": False})
         st.caption("Bấm vào chấm giữa một tỉnh để lọc theo tỉnh đó. Bấm lại vào chấm (hoặc xoá ở thanh bên) để bỏ chọn. "
                    "Ranh giới: Vietnam-Shape-Map (MIT), Open Development Vietnam.")
-        table(mdf[["province_name", "value"]].sort_values("value", ascending=False), f"ban-do_{code}",
-              display=mdf[["province_name", "value"]].sort_values("value", ascending=False)
-              .assign(value=lambda d: d["value"].map(lambda v: fmt_value(v, indicator_unit(code)))), key="dl_map",
-              height=250)
+        table(mdf, f"ban-do_{code}", display=mdf[["province_name", "value"]].assign(
+            value=mdf["value"].map(lambda v: fmt_indicator(v, code))), key="dl_map", height=250)
 with right:
     trend = q("indicator_by", **f.params(indicators=["member_end"], by="all"))
     s = pick(trend, "member_end")
     if s.empty:
         empty("đoàn viên")
     else:
-        chart(charts.trend(s, "Đoàn viên cuối kỳ", "người"), s[["year", "value", "n_units"]], "xu-huong-doan-vien")
+        chart(charts.trend(s, "Đoàn viên cuối kỳ", "người"), s[["indicator_code", "year", "value", "n_units"]],
+              "xu-huong-doan-vien")
     st.markdown("**Các chỉ số chính**")
-    table(kpi_table.assign(indicator_label=kpi_table["indicator_code"].map(indicator))[["indicator_label", "year", "value"]],
-          "chi-so-chinh", display=kpi_table.assign(
-              indicator_label=kpi_table["indicator_code"].map(indicator),
-              value=[fmt_value(v, indicator_unit(c)) for c, v in zip(kpi_table["indicator_code"], kpi_table["value"])]
-          )[["indicator_label", "year", "value"]])
+    table(kpi_table, "chi-so-chinh", display=kpi_table.assign(
+        indicator_label=kpi_table["indicator_code"].map(indicator),
+        value=[fmt_indicator(v, c) for c, v in zip(kpi_table["indicator_code"], kpi_table["value"])]
+    )[["indicator_label", "year", "value"]])
 zip_button("tong-quan", definitions(KPIS + [code]))

@@ -1,4 +1,5 @@
 """Xếp loại (I.2.3): rating distribution within each scheme, top-bucket share across schemes, unrated CĐCS."""
+import pandas as pd
 import streamlit as st
 
 from core import charts
@@ -15,6 +16,7 @@ if f.sector != TOTAL:
     st.info("Xếp loại không được báo cáo theo khu vực: trang này hiển thị tất cả khu vực.")
 ratings = q("rating_by_level", **f.params())
 SHARES = ["top_share_rated", "top_share_all", "unrated_share"]
+LEVEL_COLS = ["year", "scheme", "scheme_label", "level_code", "level_label", "cdcs_count", "share"]
 extra = q("indicator_by", **f.params(indicators=["cdcs_total", "cdcs_unrated", "cdcs_title_strong", *SHARES], by="all",
                                      sector=TOTAL))
 if ratings.empty:
@@ -23,6 +25,7 @@ if ratings.empty:
 
 st.subheader("Phân bố mức xếp loại trong từng hướng dẫn")
 shares = level_shares(ratings)
+shares["share"] = shares["share"].round(1)
 schemes = shares.drop_duplicates("scheme").sort_values("year")
 cols = st.columns(len(schemes))
 for col, (_, sch) in zip(cols, schemes.iterrows()):
@@ -32,24 +35,23 @@ for col, (_, sch) in zip(cols, schemes.iterrows()):
         st.caption(sch["scheme_label"])
         chart(charts.bars(part.assign(value=part["share"]), "year", f"{sch['scheme_short']} ({years})", "%",
                           series="level_label", stacked=True, height=420),
-              part[["year", "scheme_label", "level_label", "cdcs_count", "share"]], f"phan-bo-{sch['scheme'].lower()}",
+              part[LEVEL_COLS], f"phan-bo-{sch['scheme'].lower()}",
               key=f"dist_{sch['scheme']}")
 st.caption("Tỷ lệ tính trên số CĐCS được xếp loại trong năm (không tính CĐCS chưa xếp loại).")
 
 st.subheader("Tỷ lệ CĐCS thuộc nhóm cao nhất, 2011-2025 (theo bảng quy đổi)")
+scheme_of = dict(zip(ratings["year"], ratings["scheme"]))
 top = pick(extra, "top_share_rated")
-share_all = pick(extra, "top_share_all")[["year", "value", "numerator", "denominator"]].rename(
-    columns={"value": "share_all", "numerator": "top_all", "denominator": "cdcs_total"})
-top = top.merge(share_all, on="year", how="outer").sort_values("year").rename(
-    columns={"numerator": "top", "denominator": "rated"})
-top["scheme"] = top["year"].map(dict(zip(ratings["year"], ratings["scheme"])))
+tops = pd.concat([top, pick(extra, "top_share_all")])
+tops = tops.assign(scheme=tops["year"].map(scheme_of))[["indicator_code", "year", "scheme", "value", "numerator",
+                                                        "denominator", "n_units"]]
 c1, c2 = st.columns([3, 2])
 with c1:
     if top.empty:
         empty("tỷ lệ nhóm cao nhất")
     else:
         chart(charts.trend(top, "CĐCS nhóm cao nhất / CĐCS được xếp loại", "%", schemes=True),
-              top[["year", "scheme", "top", "rated", "value", "top_all", "cdcs_total", "share_all"]], "nhom-cao-nhat")
+              tops, "nhom-cao-nhat")
         st.caption("Mỗi tỷ lệ tính trên các đơn vị báo cáo cả tử số và mẫu số (tổng tử số / tổng mẫu số).")
 with c2:
     levels = q("dim_rating_level")
@@ -63,24 +65,26 @@ with c2:
 
 c3, c4 = st.columns(2)
 with c3:
-    un = pick(extra, "unrated_share").rename(columns={"value": "share", "numerator": "value", "denominator": "cdcs_total"})
+    un = pick(extra, "unrated_share")
     if un.empty:
         empty("CĐCS chưa xếp loại")
     else:
-        chart(charts.bars(un, "year", "CĐCS chưa xếp loại", "đơn vị"),
-              un[["year", "value", "cdcs_total", "share"]], "chua-xep-loai")
+        chart(charts.bars(un.assign(value=un["numerator"]), "year", "CĐCS chưa xếp loại", "đơn vị"),
+              un[["indicator_code", "year", "numerator", "denominator", "value", "n_units"]], "chua-xep-loai",
+              extra_labels={"numerator": "CĐCS chưa xếp loại", "denominator": "Tổng số CĐCS",
+                            "value": "Tỷ lệ chưa xếp loại (%)"})
 with c4:
     title = pick(extra, "cdcs_title_strong")
     if title.empty:
         empty("danh hiệu 'CĐCS vững mạnh' (chỉ từ 2019)")
     else:
         chart(charts.bars(title, "year", "CĐCS đạt danh hiệu thi đua 'CĐCS vững mạnh' (từ 2019)", "đơn vị"),
-              title[["year", "value"]], "danh-hieu-vung-manh")
+              title[["indicator_code", "year", "value", "n_units"]], "danh-hieu-vung-manh")
         st.caption("Từ 2019 'CĐCS vững mạnh' là danh hiệu thi đua, tách khỏi mức xếp loại chất lượng.")
 
 answers(["I.2.3.T", "I.3.1"], "Thuận lợi, khó khăn trong đánh giá, xếp loại")
 st.subheader("Bảng số CĐCS theo mức xếp loại")
-tbl = shares[["year", "scheme_label", "level_label", "cdcs_count", "share"]]
-table(tbl, "xep-loai-theo-muc", display=tbl.assign(cdcs_count=tbl["cdcs_count"].map(fmt_number),
-                                                    share=tbl["share"].map(fmt_pct)), key="dl_levels")
+tbl = shares[LEVEL_COLS]
+table(tbl, "xep-loai-theo-muc", display=tbl.drop(columns=["scheme", "level_code"]).assign(
+    cdcs_count=tbl["cdcs_count"].map(fmt_number), share=tbl["share"].map(fmt_pct)), key="dl_levels")
 zip_button("xep-loai", definitions(["cdcs_total", "cdcs_unrated", "cdcs_title_strong"]))

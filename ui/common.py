@@ -11,6 +11,7 @@ from core.db import Warehouse
 from core.exports import csv_bytes, file_name, zip_bytes
 from core.filters import UNIT_TYPES, Filters
 from core.labels import NO_DATA, SIMULATED, labelled
+from core.series import as_shown
 from core.refdata import TOTAL
 
 YEARS = (2011, 2025)
@@ -81,31 +82,36 @@ def empty(what: str = "") -> None:
 
 def table(df: pd.DataFrame, topic: str, display: pd.DataFrame | None = None, key: str | None = None,
           extra_labels: dict | None = None, height: int | None = None) -> None:
-    """Show a table with Vietnamese headers and a CSV of exactly its rows and columns (numbers unformatted)."""
+    """Show a table with Vietnamese headers and offer exactly its rows and columns for download."""
     if df.empty:
         empty()
         return
-    data = labelled(df, extra_labels)
-    shown = labelled(display, extra_labels) if display is not None else data
+    shown = labelled(display if display is not None else as_shown(df), extra_labels)
     st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto")
-    download(data, topic, key)
+    download(df, topic, key, extra_labels)
 
 
-def download(data: pd.DataFrame, topic: str, key: str | None = None) -> None:
-    """A CSV button for one table or chart, and remember the table for the page's ZIP."""
+def download(data: pd.DataFrame, topic: str, key: str | None = None, extra_labels: dict | None = None) -> None:
+    """A download button for one table or chart, and remember the table (as downloaded) for the page's ZIP.
+
+    The table keeps its codes beside its labels (indicator_code, year, region_code, province_key, sector,
+    unit_code), money in tỷ đồng and every figure rounded as the page shows it (core.series.as_shown);
+    `st.session_state["_tables"][topic]` is the file's content with Vietnamese headers, and its
+    `attrs["codes"]` maps each header back to its column code (tests/test_downloads.py traces every figure)."""
     f, snap = filters(), snapshot()
-    st.session_state.setdefault("_tables", OrderedDict())[topic] = data
-    # deferred: the CSV is built only when the button is clicked (nothing extra is sent with the page)
-    st.download_button("⬇ Tải CSV", data=lambda: csv_bytes(data), file_name=file_name(topic, f.slug(), snap.id),
+    out = labelled(as_shown(data), extra_labels)
+    st.session_state.setdefault("_tables", OrderedDict())[topic] = out
+    # deferred: the file is built only when the button is clicked (nothing extra is sent with the page)
+    st.download_button("⬇ Tải CSV", data=lambda: csv_bytes(out), file_name=file_name(topic, f.slug(), snap.id),
                        mime="text/csv", on_click="ignore", key=key or f"dl_{topic}",
-                       help="Tệp CSV (UTF-8, mở được bằng Excel) đúng các số đang hiển thị")
+                       help="Tệp CSV (UTF-8, mở được bằng Excel) đúng các số đang hiển thị, kèm mã chỉ tiêu, mã vùng, tỉnh")
 
 
-def chart(fig, data: pd.DataFrame, topic: str, key: str | None = None, **kw):
-    """Draw a figure and offer its data as CSV."""
+def chart(fig, data: pd.DataFrame, topic: str, key: str | None = None, extra_labels: dict | None = None, **kw):
+    """Draw a figure and offer its data (with codes) for download."""
     event = st.plotly_chart(fig, width="stretch", config={"displaylogo": False},
                             key=f"fig_{key or topic}", **kw)
-    download(labelled(data), topic, key)
+    download(data, topic, key, extra_labels)
     return event
 
 
@@ -157,53 +163,60 @@ def answers(question_codes: list[str], title: str, limit: int = 6) -> None:
 
 
 def year_table(data: pd.DataFrame, codes: list[str], topic: str) -> None:
-    """The page's indicators as one row per year, values in Vietnamese format, CSV with full precision."""
-    from core.labels import fmt_value, indicator, indicator_unit
-    from core.series import wide_by_year
+    """The page's indicators as one row per indicator and one column per year of the period."""
+    from core.labels import fmt_indicator
+    from core.series import as_shown, wide_by_year
+    f = filters()
     st.subheader("Bảng số liệu theo năm")
-    wide = wide_by_year(data, codes)
-    display = wide.copy()
-    for c in codes:
-        display[c] = display[c].map(lambda v, c=c: fmt_value(v, indicator_unit(c)))
-    table(wide, topic, display=display, extra_labels={c: f"{indicator(c)} ({indicator_unit(c)})" for c in codes})
+    wide = wide_by_year(data, codes, list(range(f.year_from, f.year_to + 1)))
+    shown = as_shown(wide)
+    display = shown.copy()
+    for y in [c for c in wide.columns if isinstance(c, int)]:
+        display[y] = [fmt_indicator(v, c) for v, c in zip(wide[y], wide["indicator_code"])]
+    table(wide, topic, display=display.drop(columns=["indicator_code"]))
 
 
 def indicators_chart(data: pd.DataFrame, codes: list[str], title: str, unit: str, topic: str, kind: str = "bars",
                      stacked: bool = False, parts: bool = False, missing: str = "") -> None:
-    """One chart of some indicators over the years (from an indicator_by result) with its CSV, or an empty state.
+    """One chart of some indicators over the years (from an indicator_by result) with its data, or an empty state.
 
-    parts: also export each ratio's numerator and denominator, so every percentage can be quoted with its base.
-    """
+    Ratios are downloaded with their numerator and denominator, so every percentage can be quoted with its base."""
     from core import charts
     from core.labels import indicator
+    from core.series import FIGURES
     s = data[data["indicator_code"].isin(codes)]
     if s.empty:
         empty(missing or title[:1].lower() + title[1:])
         return
-    s = s.assign(series=s["indicator_code"].map(indicator))
+    from core.labels import MONEY, MONEY_SHOWN
+    from core.series import as_shown
+    shown = as_shown(s).assign(series=s["indicator_code"].map(indicator))
+    unit = MONEY_SHOWN if unit == MONEY else unit
     series = "series" if len(codes) > 1 else None
-    fig = (charts.trend(s, title, unit, series=series) if kind == "trend"
-           else charts.bars(s, "year", title, unit, series=series, stacked=stacked))
-    cols = ["year", "series", "value"] + (["numerator", "denominator"] if parts else [])
-    chart(fig, s[cols].rename(columns={"series": "indicator_label"}), topic)
+    fig = (charts.trend(shown, title, unit, series=series) if kind == "trend"
+           else charts.bars(shown, "year", title, unit, series=series, stacked=stacked))
+    chart(fig, s[[c for c in FIGURES if c in s.columns]].sort_values(["indicator_code", "year"]), topic)
 
 
 def sector_chart(data: pd.DataFrame, code: str, title: str, unit: str, topic: str) -> None:
     """One indicator as stacked bars by sector when no sector is chosen, else the chosen sector over the years."""
     from core import charts
     from core.labels import sector_labels
+    from core.series import by_group
     f = filters()
     if f.sector != TOTAL:
         s = data[data["indicator_code"] == code].sort_values("year")
         if s.empty:
             empty(title[:1].lower() + title[1:])
             return
-        chart(charts.trend(s, f"{title} — {sector_labels()[f.sector]}", unit), s[["year", "value"]], topic)
+        chart(charts.trend(s, f"{title} — {sector_labels()[f.sector]}", unit),
+              s.assign(sector=f.sector, sector_label=sector_labels()[f.sector])[
+                  ["sector", "sector_label", "indicator_code", "year", "value", "n_units"]], topic)
         return
     sec = q("indicator_by", **f.params(indicators=[code], by="sector", sector="*"))
     if sec.empty:
         empty(f"{title[:1].lower() + title[1:]} theo khu vực")
         return
-    sec = sec.assign(series=sec["group_code"].map(sector_labels()))
-    chart(charts.bars(sec, "year", f"{title} theo khu vực", unit, series="series", stacked=True),
-          sec[["year", "series", "value"]].rename(columns={"series": "sector_label"}), f"{topic}-theo-khu-vuc")
+    sec = by_group(sec, "sector")
+    chart(charts.bars(sec.rename(columns={"sector_label": "series"}), "year", f"{title} theo khu vực", unit,
+                      series="series", stacked=True), sec, f"{topic}-theo-khu-vuc")
