@@ -54,15 +54,25 @@ def mark_breaks(fig: go.Figure, years: list[int], schemes: bool = False) -> go.F
     return fig
 
 
-def trend(df: pd.DataFrame, title: str, unit_vi: str, series: str | None = None, schemes: bool = False) -> go.Figure:
-    """Lines over years (df: year, value[, series label column]); gaps stay gaps, never zeros."""
+def trend(df: pd.DataFrame, title: str, unit_vi: str, series: str | None = None, schemes: bool = False,
+          colors: dict[str, str] | None = None, highlight: set[str] | None = None) -> go.Figure:
+    """Lines over years (df: year, value[, series label column]); gaps stay gaps, never zeros.
+
+    colors: a fixed colour per series name; highlight: when given and not empty, only those series keep their
+    colour, the others are drawn thin and grey behind them (context, not filtered out)."""
     fig = go.Figure()
     groups = df.groupby(series, sort=False) if series else [(None, df)]
+    if series and colors:
+        order = list(colors)
+        groups = sorted(groups, key=lambda g: order.index(g[0]) if g[0] in order else len(order))
     for name, g in groups:
         g = g.sort_values("year")
+        muted = bool(highlight) and name not in highlight
+        color = CONTEXT if muted else (colors or {}).get(str(name))
         fig.add_trace(go.Scatter(
             x=g["year"], y=g["value"], mode="lines+markers", name=str(name) if name is not None else title,
-            customdata=[fmt_value(v, unit_vi) for v in g["value"]],
+            customdata=[fmt_value(v, unit_vi) for v in g["value"]], line={"color": color, "width": 1.2 if muted else 2.5},
+            marker={"color": color, "size": 4 if muted else 6}, opacity=0.8 if muted else 1.0,
             hovertemplate="%{customdata}" + (f" {unit_vi}" if unit_vi != "%" else "") + "<extra>%{fullData.name}</extra>",
         ))
     _base(fig, title)
@@ -97,6 +107,59 @@ def bars(df: pd.DataFrame, x: str, title: str, unit_vi: str, series: str | None 
         fig.update_xaxes(type="category")
     if not series:
         fig.update_layout(showlegend=False)
+    return fig
+
+
+SELECTED = "#0072B2"      # the selection, in every comparison
+# rating levels by their name, the same in every scheme and on every chart (greens high, red low)
+LEVEL_COLOURS = {"Vững mạnh xuất sắc": "#00441B", "Vững mạnh": "#1B7837", "Hoàn thành xuất sắc nhiệm vụ": "#00441B",
+                 "Hoàn thành tốt nhiệm vụ": "#1B7837", "Khá": "#7FBF7B", "Hoàn thành nhiệm vụ": "#E6AB02",
+                 "Trung bình": "#E08214", "Yếu": "#B2182B", "Không hoàn thành nhiệm vụ": "#B2182B"}
+
+
+def region_colours() -> dict[str, str]:
+    """Region name -> its colour, in the fixed order of regions.csv (the central unions last, in grey)."""
+    from core.refdata import reference
+    r = reference()["regions"].assign(order=lambda d: d["order"].astype(int)).sort_values("order")
+    return {name: ("#666666" if kind == "central" else PALETTE[i % len(PALETTE)])
+            for i, (name, kind) in enumerate(zip(r["region_name"], r["kind"]))}
+
+
+def sector_colours() -> dict[str, str]:
+    """Sector name -> its colour, in the fixed order of sectors.csv."""
+    from core.refdata import reference
+    s = reference()["sectors"].assign(order=lambda d: d["order"].astype(int)).sort_values("order")
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(s["label_vi"])}
+CONTEXT = "#B8C7D6"       # everything else in a comparison
+
+
+def ranked_bars(df: pd.DataFrame, label: str, title: str, unit_vi: str, selected: set | None = None,
+                key: str | None = None, limit: int = 40, value_fmt=None) -> go.Figure:
+    """Horizontal bars sorted from the highest, each with its value and rank ('7. Hà Nội'); the selected rows
+    (df[key] in `selected`) in the selection colour, the others in a quiet one. Beyond `limit` rows only the first
+    ones and the selected ones are drawn, and the title says so."""
+    selected = selected or set()
+    d = df.dropna(subset=["value"]).sort_values("value", ascending=False).reset_index(drop=True)
+    d["rank"] = range(1, len(d) + 1)
+    is_sel = d[key].isin(selected) if key else pd.Series(False, index=d.index)
+    if len(d) > limit:
+        d, is_sel = d[(d["rank"] <= limit - len(selected)) | is_sel], is_sel[(d["rank"] <= limit - len(selected)) | is_sel]
+    fmt = value_fmt or (lambda v: fmt_value(v, unit_vi))
+    names = [f"{r}. {n}" for r, n in zip(d["rank"], d[label])]
+    texts = [fmt(v) for v in d["value"]]
+    fig = go.Figure(go.Bar(
+        y=names, x=d["value"], orientation="h", text=texts, textposition="outside", cliponaxis=False,
+        marker_color=[SELECTED if s else CONTEXT for s in is_sel], customdata=texts,
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
+    ))
+    height = max(260, 60 + 22 * len(d))
+    _base(fig, title, height)
+    fig.update_layout(hovermode="closest", showlegend=False, margin={"l": 10, "r": 40, "t": 50, "b": 10})
+    fig.update_xaxes(tickformat=_tickformat(unit_vi), title=unit_vi, rangemode="tozero",
+                     range=[0, float(d["value"].max()) * 1.18] if len(d) and d["value"].max() > 0 else None)
+    fig.update_yaxes(autorange="reversed", type="category", gridcolor="rgba(0,0,0,0)")
+    if is_sel.any():
+        fig.update_yaxes(tickvals=names, ticktext=[f"<b>{n}</b>" if s else n for n, s in zip(names, is_sel)])
     return fig
 
 

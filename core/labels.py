@@ -24,7 +24,7 @@ COLUMNS = {
     "status_label": "Tình trạng", "deadline": "Hạn nộp", "first_received_at": "Ngày nhận lần đầu", "versions": "Số phiên bản",
     "contact": "Liên hệ", "file_name": "Tệp", "rule": "Quy tắc", "severity_label": "Mức độ", "sheet": "Trang", "cell": "Ô",
     "expected": "Yêu cầu", "message": "Nội dung", "fix": "Cách sửa", "found_at": "Thời điểm", "found_value": "Giá trị gặp",
-    "rule_pct": "Tỷ lệ theo quy định (%)", "cap_pct": "Giới hạn (%)", "bound_label": "Loại giới hạn", "growth_pct": "Tăng (%)",
+    "rule_pct": "Tỷ lệ theo quy định (%)", "cap_pct": "Giới hạn (%)", "bound_label": "Loại giới hạn", "growth_pct": "Thay đổi (%)",
     "label_vi": "Tên", "description_vi": "Định nghĩa", "aggregation_label": "Cách tổng hợp", "by_sector_label": "Chia theo khu vực",
     "old_name": "Tỉnh cũ (63)", "new_name": "Tỉnh mới (34)", "old_code": "Mã cũ", "new_code": "Mã mới",
     "received_at": "Thời điểm nhận", "version": "Phiên bản", "loaded_by": "Người nạp", "n_warnings": "Số cảnh báo",
@@ -40,7 +40,8 @@ COLUMNS = {
     "n_removed": "Xóa", "n_unchanged": "Không đổi",
     "id": "Số thứ tự", "at": "Thời điểm", "user_name": "Người thực hiện", "details": "Chi tiết",
     "n_errors": "Số lỗi", "summary": "Tóm tắt", "year_from": "Từ năm", "status": "Mã tình trạng",
-    "focus_area": "Mã lĩnh vực",
+    "focus_area": "Mã lĩnh vực", "like_for_like": "So sánh cùng phạm vi", "excluded_sectors": "Khu vực không tính khi so sánh",
+    "change_points": "Thay đổi (điểm %)", "rank_label": "Hạng", "selected": "Đang chọn",
 }
 
 # audit events (core.audit) as the administrator reads them

@@ -56,17 +56,6 @@ def by_group(df: pd.DataFrame, by: str) -> pd.DataFrame:
     return out[[code, name, *[c for c in FIGURES if c in out.columns]]]
 
 
-def growth_ranking(df: pd.DataFrame, code: str, y0: int, y1: int) -> pd.DataFrame:
-    """Per group: value at y0 and y1 and the % change, largest growth first; groups missing a year are dropped."""
-    sub = df[df["indicator_code"] == code]
-    a = sub[sub["year"] == y0].set_index("group_code")["value"]
-    b = sub[sub["year"] == y1].set_index("group_code")["value"]
-    both = pd.concat([a.rename("start"), b.rename("end")], axis=1).dropna()
-    both = both[both["start"] > 0]
-    both["growth_pct"] = (both["end"] - both["start"]) / both["start"] * 100
-    return both.reset_index().sort_values("growth_pct", ascending=False)
-
-
 def _round(values: pd.Series, decimals: pd.Series) -> pd.Series:
     return pd.Series([v if pd.isna(v) else round(float(v), int(d)) for v, d in zip(values, decimals)],
                      index=values.index, dtype=float)
@@ -87,7 +76,7 @@ def as_shown(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     codes = out["indicator_code"]
     factor, dec = codes.map(shown_factor), codes.map(indicator_decimals)
-    for col in [c for c in out.columns if c == "value" or isinstance(c, int)]:
+    for col in [c for c in out.columns if c in ("value", "start", "end") or isinstance(c, int)]:
         out[col] = _round(out[col] * factor, dec)
     for col in ("numerator", "denominator"):
         if col in out.columns:

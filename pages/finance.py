@@ -13,10 +13,9 @@ CODES = ["kpcd_collected", "kpcd_retained", "dues_collected", "dues_retained", "
 SHARES = ["spend_salary_share", "spend_admin_share", "spend_member_support_share", "spend_activities_share"]
 
 header("Tài chính", "I.2.4", "Thu kinh phí công đoàn (KPCĐ) và đoàn phí, phần để lại CĐCS, cơ cấu chi. "
-       "Đơn vị tính: triệu đồng.")
+       "Đơn vị tính: tỷ đồng (tệp Excel của báo cáo tổng hợp: triệu đồng).",
+       ignored={"sector": "tài chính không báo cáo theo khu vực, trang này tính tất cả khu vực"})
 f = filters()
-if f.sector != TOTAL:
-    st.info("Số liệu tài chính không báo cáo theo khu vực: trang này hiển thị tất cả khu vực.")
 data = q("indicator_by", **f.params(indicators=CODES, by="all", sector=TOTAL))
 if data.empty:
     empty("tài chính")

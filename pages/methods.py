@@ -5,7 +5,9 @@ from core.geo import CREDIT
 from core.labels import AGGREGATION, SIMULATED
 from ui.common import header, q, snapshot, table, zip_button
 
-header("Phương pháp & nguồn", "toàn bộ", "Định nghĩa chỉ tiêu, quy tắc tính, thay đổi địa giới và nguồn dữ liệu.")
+ALL = "trang này giống nhau với mọi bộ lọc"
+header("Phương pháp & nguồn", "toàn bộ", "Định nghĩa chỉ tiêu, quy tắc tính, thay đổi địa giới và nguồn dữ liệu.",
+       ignored={k: ALL for k in ("years", "view", "region", "provinces", "sector", "unit_types")})
 snap = snapshot()
 info = q("snapshot_info")
 st.subheader("Phiên bản dữ liệu")

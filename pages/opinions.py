@@ -7,7 +7,9 @@ from core.text import fold
 from ui.common import rounds_in_period, chart, empty, filters, header, q, table, zip_button
 
 header("Ý kiến, kiến nghị", "I.1-I.3 (phần định tính), II.1-II.5",
-       "Câu trả lời bằng chữ của các đơn vị. Tìm kiếm được cả khi gõ không dấu.")
+       "Câu trả lời bằng chữ của các đơn vị. Tìm kiếm được cả khi gõ không dấu.",
+       ignored={"sector": "câu trả lời là của cả đơn vị, không theo khu vực"},
+       note="Giai đoạn chọn các kỳ báo cáo có năm nằm trong giai đoạn.")
 f = filters()
 questions = q("dim_text_question").sort_values("sort_order")
 c1, c2, c3 = st.columns([3, 2, 2])

@@ -1,11 +1,10 @@
 """Tổ chức CĐCS (I.2.1-I.2.2): CĐCS, CĐCS thành viên, công đoàn bộ phận, tổ công đoàn; activities."""
 import streamlit as st
 
-from core import charts
 from core.refdata import TOTAL
-from core.series import by_group
 from ui.common import (
-    sector_chart, NOT_BY_SECTOR, answers, chart, definitions, empty, filters, header, indicators_chart, q, year_table, zip_button,
+    NOT_BY_SECTOR, answers, compare_chart, definitions, filters, header, indicators_chart, q, sector_chart, year_table,
+    zip_button,
 )
 
 CODES = ["cdcs_total", "cdcs_member_units", "dept_unions", "union_groups", "members_per_cdcs", "cba_signed",
@@ -26,13 +25,8 @@ with c2:
 
 c3, c4 = st.columns(2)
 with c3:
-    reg = q("indicator_by", **f.params(indicators=["members_per_cdcs"], by="region", y0=year, y1=year))
-    reg = by_group(reg, "region")
-    if reg.empty:
-        empty("quy mô CĐCS theo vùng")
-    else:
-        chart(charts.bars(reg.assign(label=reg["region_name"]), "label", f"Đoàn viên bình quân một CĐCS theo vùng, năm {year}",
-                          "người", horizontal=True, height=340), reg, "quy-mo-cdcs")
+    compare_chart("members_per_cdcs", year, "region", f"Đoàn viên bình quân một CĐCS theo vùng, năm {year}",
+                  "quy-mo-cdcs")
 with c4:
     indicators_chart(data, ["cba_share"], "Tỷ lệ CĐCS có thỏa ước lao động tập thể", "%", "thoa-uoc", kind="trend",
                      parts=True, missing="thỏa ước" + NOT_BY_SECTOR * (f.sector != TOTAL))

@@ -7,13 +7,17 @@ from core.config import warehouse_dir
 from core.labels import SEVERITY, STATUS, fmt_number, fmt_time
 from core.rejections import recent_rejections
 from ui.auth import current_user
-from ui.common import chart, empty, filters, header, q, table, zip_button
+from ui.common import chart, empty, filters, header, q, rounds_in_period, table, zip_button
 
-header("Tiến độ & chất lượng dữ liệu", "toàn bộ", "Đơn vị nào đã nộp, nộp muộn, chưa nộp; lỗi và cảnh báo khi nạp.")
+header("Tiến độ & chất lượng dữ liệu", "toàn bộ", "Đơn vị nào đã nộp, nộp muộn, chưa nộp; lỗi và cảnh báo khi nạp.",
+       ignored={"sector": "một báo cáo là của cả đơn vị, không theo khu vực"},
+       note="Giai đoạn chọn các kỳ báo cáo có năm nằm trong giai đoạn; vùng, tỉnh và loại đơn vị chọn các đơn vị phải "
+            "nộp. Tệp bị từ chối, cảnh báo và lịch sử phiên bản là của mọi đơn vị.")
 f = filters()
 # the units of the sidebar selection (region, province, unit type); a round's figures do not depend on the period
 status = q("round_status")
-status = status[status["unit_code"].isin(q("selected_units", **f.params())["unit_code"])]
+status = status[status["unit_code"].isin(q("selected_units", **f.params())["unit_code"])
+                & status["round_code"].isin(rounds_in_period())]
 if status.empty:
     empty("kỳ báo cáo")
     st.stop()

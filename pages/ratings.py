@@ -10,10 +10,9 @@ from core.series import pick
 from ui.common import answers, chart, definitions, empty, filters, header, q, table, zip_button
 
 header("Xếp loại", "I.2.3", "Đánh giá, xếp loại CĐCS hằng năm. Ba cách xếp loại khác nhau trong giai đoạn: "
-       "trước 2015 (Thông tri 01), 2015-2018 (HD 1931), từ 2019 (HD 1294) — không gộp trên một trục mà không ghi rõ.")
+       "trước 2015 (Thông tri 01), 2015-2018 (HD 1931), từ 2019 (HD 1294) — không gộp trên một trục mà không ghi rõ.",
+       ignored={"sector": "xếp loại không báo cáo theo khu vực, trang này tính tất cả khu vực"})
 f = filters()
-if f.sector != TOTAL:
-    st.info("Xếp loại không được báo cáo theo khu vực: trang này hiển thị tất cả khu vực.")
 ratings = q("rating_by_level", **f.params())
 SHARES = ["top_share_rated", "top_share_all", "unrated_share"]
 LEVEL_COLS = ["year", "scheme", "scheme_label", "level_code", "level_label", "cdcs_count", "share"]
@@ -39,7 +38,7 @@ for col, (_, sch) in zip(cols, schemes.iterrows()):
               key=f"dist_{sch['scheme']}")
 st.caption("Tỷ lệ tính trên số CĐCS được xếp loại trong năm (không tính CĐCS chưa xếp loại).")
 
-st.subheader("Tỷ lệ CĐCS thuộc nhóm cao nhất, 2011-2025 (theo bảng quy đổi)")
+st.subheader(f"Tỷ lệ CĐCS thuộc nhóm cao nhất, {f.year_from}–{f.year_to} (theo bảng quy đổi)")
 scheme_of = dict(zip(ratings["year"], ratings["scheme"]))
 top = pick(extra, "top_share_rated")
 tops = pd.concat([top, pick(extra, "top_share_all")])

@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.db import Warehouse
 from core.refdata import reference
-from tests.conftest import ROOT
+from tests.conftest import DEMO_UNITS, ROOT
 
 PAGES = ["overview", "cadres", "members", "cards", "organisation", "ratings", "finance", "opinions", "progress",
          "methods", "report"]
@@ -47,16 +47,25 @@ KEYS = {"indicator_code", "indicator_label", "unit_vi", "year", "year_from", "re
         "contact", "label_vi", "description_vi", "aggregation_label", "by_sector_label", "old_name", "new_name",
         "old_code", "new_code", "province_scheme", "bucket_label", "source_vi", "found_at", "severity_label",
         "found_value", "message", "fix", "rule", "expected", "series", "comparable", "note", "change_label",
-        "unit_type_label", "is_current", "rank_label", "kind_label"}
+        "unit_type_label", "is_current", "rank_label", "kind_label", "like_for_like", "excluded_sectors", "selected"}
 INDICATOR_FIGURES = {"value", "numerator", "denominator", "n_units"}
 
 
+# the shared demo units, and more of the south-east: Bình Dương and Bà Rịa - Vũng Tàu merged into new Hồ Chí Minh
+# (34:79), Bình Phước into new Đồng Nai, so a region holds several provinces and a new province several old ones
+UNITS = DEMO_UNITS + ["LDLD63_74", "LDLD63_75", "LDLD63_70", "LDLD34_75", "CDN_YT"]
+
+
 @pytest.fixture(scope="module")
-def wh(demo_warehouse):
-    os.environ["CDCS_WAREHOUSE"] = str(demo_warehouse[0])
+def wh(tmp_path_factory):
+    from etl.demo import run_demo
     from ui import common
+    base = tmp_path_factory.mktemp("downloads")
+    assert run_demo(base / "wh", base / "files", only=UNITS).snapshot is not None
+    os.environ["CDCS_WAREHOUSE"] = str(base / "wh")
     common.warehouse.clear()
-    return Warehouse(demo_warehouse[0])
+    yield Warehouse(base / "wh")
+    common.warehouse.clear()
 
 
 @pytest.fixture(scope="module")
@@ -155,8 +164,9 @@ def mart_row(m, state: dict, group_col: str | None, group, year: int, sector: st
 
 
 def like_for_like(m, state: dict, code: str, y0: int, y1: int, exclude: set[str], group_col=None, group=None):
-    """(before, after) over the units and sectors present in both years, recomputed from mart_unit_indicator."""
-    keep = units(state, m)
+    """(before, after) over the units and sectors present in both years, recomputed from mart_unit_indicator.
+    A row of a group (a province, a region) is that group's figure whatever the geographic selection."""
+    keep = units({k: v for k, v in state.items() if k not in ("vung", "tinh")} if group_col else state, m)
     d = m["dim_unit"].set_index("unit_code")
     df = m["unit_df"]
     df = df[df["unit_code"].isin(keep) & (df["indicator_code"] == code) & df["year"].isin([y0, y1])]
@@ -178,7 +188,7 @@ def like_for_like(m, state: dict, code: str, y0: int, y1: int, exclude: set[str]
     df = df[df["value"].notna()]
     both = set(df[df["year"] == y0].set_index(["match", "sector"]).index) & \
         set(df[df["year"] == y1].set_index(["match", "sector"]).index)
-    df = df[[k in both for k in zip(df["match"], df["sector"])]]
+    df = df[pd.Series([k in both for k in zip(df["match"], df["sector"])], index=df.index, dtype=bool)]
     ratio = IND.loc[code, "aggregation"] in ("ratio", "complement", "ratio_plain")
     scale = 1.0 if IND.loc[code, "aggregation"] == "ratio_plain" else 100.0
     out = []
@@ -242,14 +252,20 @@ def check_indicator_table(df: pd.DataFrame, m, state: dict, topic: str) -> tuple
             code, y0, y1 = row["indicator_code"], int(row["year_from"]), int(row["year"])
             group = row[group_col] if group_col else None
             exclude = set(str(row.get("excluded_sectors") or "").split()) - {""}
-            if row.get("like_for_like", False):
+            if row.get("like_for_like") == "có":
                 a, b = like_for_like(m, state, code, y0, y1, exclude, group_col, group)
-            else:
+            else:  # not compared: no change may be shown, and a figure shown is the plain mart figure
+                for col in ("growth_pct", "change_points"):
+                    if col in df.columns and not pd.isna(row[col]):
+                        errors.append(f"{topic} row {i} {code}: a change is shown without a like-for-like basis")
                 a = mart_row(m, state, group_col, group, y0, state.get("kv", "TOTAL"), code)
                 b = mart_row(m, state, group_col, group, y1, state.get("kv", "TOTAL"), code)
                 a, b = (None if a is None else a["value"]), (None if b is None else b["value"])
+                a = None if pd.isna(row["start"]) else a
+                b = None if pd.isna(row["end"]) else b
+            factor = 0.001 if row.get("unit_vi") == "tỷ đồng" else 1.0
             for col, want in (("start", a), ("end", b)):
-                if not close(row[col], want, decimals(code)):
+                if not close(row[col], None if want is None else want * factor, decimals(code)):
                     errors.append(f"{topic} row {i} {code} {group} {col}: {row[col]} ≠ {want}")
             if "growth_pct" in df.columns and a and b is not None and not pd.isna(row["growth_pct"]):
                 if not close(row["growth_pct"], (b - a) / a * 100, 1):
@@ -259,6 +275,20 @@ def check_indicator_table(df: pd.DataFrame, m, state: dict, topic: str) -> tuple
                     errors.append(f"{topic} row {i} change_points {row['change_points']} ≠ {b - a}")
             n += 2
         checked |= {"start", "end", "growth_pct", "change_points"}
+    if "rank_label" in df.columns:  # the selected province's rank among every province of the view
+        (key,) = state["tinh"]
+        scheme, mine = key.split(":")
+        for i, row in df.dropna(subset=["rank_label"]).iterrows():
+            want_key = (row["year"], state.get("kv", "TOTAL"), row["indicator_code"])
+            if state.get("goc", "34") == "34":
+                vals = {k[0]: r["value"] for k, r in m["p34"].items() if k[1:] == want_key}
+            else:
+                vals = {k[1]: r["value"] for k, r in m["reported"].items() if k[0] == scheme and k[2:] == want_key}
+            vals = {k: v for k, v in vals.items() if v is not None and not pd.isna(v)}
+            order = sorted(vals.values(), reverse=True)
+            want = f"{order.index(vals[mine]) + 1}/{len(order)}"
+            if row["rank_label"] != want:
+                errors.append(f"{topic} row {i} {row['indicator_code']} rank {row['rank_label']} ≠ {want}")
     if "rank" in df.columns:
         by = "growth_pct" if "growth_pct" in df.columns else "value"
         ranked = df.dropna(subset=[by]).sort_values(by, ascending=False)

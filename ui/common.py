@@ -50,8 +50,10 @@ def filters() -> Filters:
                    sector=s.get("kv") or TOTAL, unit_types=tuple(s.get("loai") or UNIT_TYPES))
 
 
-def header(title: str, sections: str, intro: str) -> None:
-    """Page title, the outline sections it answers, the data version and the simulated banner."""
+def header(title: str, sections: str, intro: str, ignored: dict[str, str] | None = None, note: str = "") -> None:
+    """Page title, the outline sections it answers, the data version and the simulated banner, and the filters
+    it applies: `ignored` maps a filter (core.filters.FILTER_NAMES) to why this page does not apply it; `note`
+    adds how it applies them (e.g. comparisons that keep every province)."""
     snap = snapshot()
     st.title(title)
     st.caption(f"Mục đề cương: {sections}. {intro}")
@@ -61,9 +63,120 @@ def header(title: str, sections: str, intro: str) -> None:
         st.warning(f"**{SIMULATED}** — số liệu do chương trình tạo ra để minh họa, không phải số liệu thật "
                    "của các đơn vị.", icon=":material/warning:")
     st.caption(f"Dữ liệu cập nhật: bản **{snap.id}**, công bố lúc {snap.created_label}. "
-               f"Đang xem: {filters().describe()}.")
+               f"Đang xem: {filters().describe(ignored)}." + (f" {note}" if note else ""))
+    st.session_state["_ignored"] = dict(ignored or {})
     st.session_state["_tables"] = OrderedDict()
     st.session_state["_zip_slot"] = st.empty()
+
+
+def province_scheme(year: int) -> str:
+    """The province scheme a year's figures are grouped by in the selected view: '34', or as reported."""
+    from core.compare import breaks
+    if filters().view == "34":
+        return "34"
+    return "34" if year >= int(breaks()["year"].min()) else "63"
+
+
+def selected_groups(by: str) -> set[str]:
+    """The groups of a comparison that the sidebar selection points at (highlighted, never filtered out)."""
+    f = filters()
+    prov = q("dim_province")
+    if by == "province":
+        if f.provinces:
+            return set(f.provinces)
+        if f.region:
+            scheme = prov["province_scheme"].isin(["34"] if f.view == "34" else ["34", "63"])
+            return set(prov[scheme & (prov["region_code"] == f.region)]["province_key"])
+        return set()
+    if by == "region":
+        if f.region:
+            return {f.region}
+        return set(prov[prov["province_key"].isin(f.provinces)]["region_code"])
+    return set()
+
+
+def comparison(codes: list[str], year: int, by: str, **extra) -> pd.DataFrame:
+    """Every province (of the year's scheme) or every region for some indicators in one year, whatever the
+    geographic selection (kept as context, see selected_groups), with the group's code and name columns and a
+    `selected` flag. Other filters (view, sector, unit types) apply."""
+    from core.series import by_group
+    f = filters()
+    df = q("indicator_by", **f.params(indicators=codes, by=by, y0=year, y1=year, region="", provinces=[], **extra))
+    if by == "province":
+        df = df[df["group_code"].str.startswith(province_scheme(year) + ":")]
+    out = by_group(df, by)
+    key = out.columns[0]
+    return out.assign(selected=out[key].isin(selected_groups(by)))
+
+
+def rank_line(df: pd.DataFrame, by: str, name_col: str, higher: str = "cao") -> str:
+    """'Hồ Chí Minh: hạng 1/34 (từ cao xuống thấp)' for the selected rows of a comparison, '' when none."""
+    d = df.dropna(subset=["value"]).sort_values("value", ascending=False).reset_index(drop=True)
+    n = len(d)
+    unit = {"province": "tỉnh", "region": "vùng"}.get(by, "")
+    parts = [f"**{r[name_col]}**: hạng {i + 1}/{n} {unit}".strip() for i, r in d.iterrows() if r["selected"]]
+    return ("; ".join(parts) + f" (xếp từ {higher} xuống thấp)") if parts else ""
+
+
+def compare_chart(code: str, year: int, by: str, title: str, topic: str, key: str | None = None,
+                  extra_labels: dict | None = None, higher: str = "cao") -> pd.DataFrame | None:
+    """Every province or region for one indicator in one year as sorted bars with values and ranks, the selection
+    highlighted and its rank said under the chart; the data (every group, with codes) offered for download."""
+    from core import charts
+    from core.labels import shown_unit
+    from core.series import as_shown
+    df = comparison([code], year, by)
+    if df.dropna(subset=["value"]).empty:
+        empty(title[:1].lower() + title[1:])
+        return None
+    df = df.sort_values("value", ascending=False)
+    name = df.columns[1]
+    shown = as_shown(df.drop(columns=["selected"]))
+    fig = charts.ranked_bars(shown.assign(selected=df["selected"].values), name, title, shown_unit(code),
+                             selected=set(df.loc[df["selected"], df.columns[0]]), key=df.columns[0])
+    chart(fig, df.drop(columns=["selected"]), topic, key=key, extra_labels=extra_labels)
+    line = rank_line(df, by, name, higher)
+    if line:
+        st.caption(line)
+    return df
+
+
+def changes(codes: list[str], y0: int, y1: int, by: str = "all", **extra) -> pd.DataFrame:
+    """Like-for-like changes of some indicators between y0 and y1 (core.compare decides the basis).
+
+    One row per (group, indicator): start and end over the same places and sectors, growth_pct (counts) or
+    change_points (percentages), like_for_like ('có' when computed), excluded_sectors and a note; figures that
+    cannot be compared keep empty changes and say why."""
+    from core.compare import NOT_COMPARABLE, basis, change_value
+    from core.labels import indicator_unit
+    f = filters()
+    rows, plans = [], {}
+    for code in codes:
+        plans.setdefault(basis(code, y0, y1, f.sector), []).append(code)
+    for b, group in plans.items():
+        if not b.comparable:
+            rows += [{"group_code": g, "indicator_code": c, "note": f"{NOT_COMPARABLE}: {b.reason}"}
+                     for c in group for g in (["all"] if by == "all" else [])]
+            continue
+        df = q("indicator_change", **f.params(indicators=group, by=by, ya=y0, yb=y1, exclude=list(b.exclude), **extra))
+        for (g, c), part in df.groupby(["group_code", "indicator_code"]):
+            v = dict(zip(part["year"], part["value"]))
+            a, e = v.get(y0), v.get(y1)
+            ch = change_value(a, e, c)
+            pct = indicator_unit(c) == "%"
+            rows.append({"group_code": g, "indicator_code": c, "start": a, "end": e, "like_for_like": "có",
+                         "excluded_sectors": " ".join(b.exclude), "growth_pct": None if pct else ch,
+                         "change_points": ch if pct else None,
+                         "note": b.reason or "cùng đơn vị, cùng khu vực ở cả hai năm"})
+        if by == "all" and df.empty:
+            rows += [{"group_code": "all", "indicator_code": c, "note": f"{NOT_COMPARABLE}: thiếu số liệu một trong hai năm"}
+                     for c in group]
+    cols = ["group_code", "indicator_code", "start", "end", "like_for_like", "excluded_sectors", "growth_pct",
+            "change_points", "note"]
+    out = pd.DataFrame(rows, columns=cols).assign(year_from=y0, year=y1)
+    for col in ("growth_pct", "change_points"):
+        out[col] = pd.to_numeric(out[col]).round(1)
+    return out
 
 
 def no_warehouse() -> bool:
@@ -122,7 +235,7 @@ def zip_button(page_topic: str, definitions: pd.DataFrame | None = None) -> None
     if not tables or slot is None:
         return
     f, snap = filters(), snapshot()
-    meta = {"trang": page_topic, "bo_loc": f.describe(), "ban_du_lieu": snap.id,
+    meta = {"trang": page_topic, "bo_loc": f.describe(st.session_state.get("_ignored")), "ban_du_lieu": snap.id,
             "cong_bo_luc": snap.created_label, "du_lieu_mo_phong": snap.simulated,
             "dinh_nghia_chi_tieu": [] if definitions is None else definitions.to_dict(orient="records")}
     tables = dict(tables)
