@@ -11,7 +11,7 @@ from core.filters import UNIT_TYPES
 from core.labels import VIEWS, province_option, region_labels, sector_labels, unit_type_short, vn_sort_key
 from core.refdata import TOTAL
 from core.config import settings
-from ui import urlstate
+from ui import style, urlstate
 from ui.auth import current_user, login_box
 from ui.common import MAP_INDICATORS, YEARS, no_warehouse, q
 
@@ -93,6 +93,7 @@ def sidebar() -> None:
         st.caption("Bộ lọc được ghi vào địa chỉ trang: sao chép đường dẫn để chia sẻ đúng góc nhìn này.")
 
 
+style.inject()
 if no_warehouse():
     st.stop()
 register_url_fields()

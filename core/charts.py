@@ -1,9 +1,31 @@
-"""Figure builders: a DataFrame in, a plotly Figure out. One palette, Vietnamese number format everywhere."""
+"""Figure builders: a DataFrame in, a plotly Figure out.
+
+The chart grammar of the dashboard, applied by every builder here (pages only call them):
+
+1. **One unit per axis.** Quantities of different units or of very different magnitudes never share an axis
+   (full-time beside part-time cadres, units beside meetings): they become small multiples, one panel per
+   indicator, each with its own axis titled with its unit (`small_multiples`).
+2. **Comparisons are sorted bars with their values.** Places and sectors are compared as horizontal bars from
+   zero, sorted from the highest, each labelled with its value and rank (`ranked_bars`); a selection is
+   highlighted in the selection colour (SELECTED) among the others in a quiet one (CONTEXT), never filtered out.
+3. **Time is the x axis.** Counts and money by year are bars (stacked only for the parts of one whole, such as
+   sectors of the members), rates are lines; a missing year stays a gap, never a zero. Structural breaks
+   (data/reference/structural_breaks.csv) and changes of rating scheme are dashed vertical lines with a label.
+4. **One colour per category across the app, in a fixed order**: regions (region_colours, the order of
+   regions.csv), sectors (sector_colours, sectors.csv), rating levels (LEVEL_COLOURS, by the level's name in every
+   scheme), submission status (STATUS_COLOURS); the Okabe-Ito palette, readable with colour blindness.
+5. **Vietnamese numbers and words**: separators ",." (1.234.567,8), percentages with one decimal, money in
+   tỷ đồng; plotly's `locale: "vi"` with its dictionary passed in the config (CONFIG: offline, nothing is
+   fetched), and a modebar trimmed to one button, "Tải ảnh biểu đồ (PNG)".
+6. **Titles say what, where and when** ("Tỷ lệ đoàn viên chưa có thẻ, năm 2025"); pages draw the title above
+   the figure (it wraps on a phone) with an ⓘ holding the codebook's definition.
+"""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from core.geo import outline_arrays, outlines
 from core.labels import NO_DATA, fmt_value
@@ -12,18 +34,58 @@ from core.labels import NO_DATA, fmt_value
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 SEQUENTIAL = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 NO_DATA_FILL = "#eeeeee"
-BREAK_2025 = "7/2025: 34 tỉnh; kết thúc CĐCS cơ quan nhà nước"
-SCHEME_CHANGES = {2014.5: "HD 1931 (từ 2015)", 2018.5: "HD 1294 (từ 2019)"}
+SELECTED = "#0072B2"      # the selection, in every comparison
+CONTEXT = "#B8C7D6"       # everything else in a comparison
+BREAK = "#B00020"
+# rating levels by their name, the same in every scheme and on every chart (greens high, red low)
+LEVEL_COLOURS = {"Vững mạnh xuất sắc": "#00441B", "Vững mạnh": "#1B7837", "Hoàn thành xuất sắc nhiệm vụ": "#00441B",
+                 "Hoàn thành tốt nhiệm vụ": "#1B7837", "Khá": "#7FBF7B", "Hoàn thành nhiệm vụ": "#E6AB02",
+                 "Trung bình": "#E08214", "Yếu": "#B2182B", "Không hoàn thành nhiệm vụ": "#B2182B"}
+STATUS_COLOURS = {"Đúng hạn": "#0072B2", "Nộp muộn": "#E69F00", "Chưa nộp": "#D55E00"}
+
+# plotly.js's own Vietnamese locale (lib/locales/vi.js) has no dictionary; ours translates what a visitor can see.
+VI_LOCALE = {
+    "dictionary": {
+        "Download plot as a PNG": "Tải ảnh biểu đồ (PNG)", "Download plot as a png": "Tải ảnh biểu đồ (PNG)",
+        "Download plot": "Tải ảnh biểu đồ", "Zoom": "Phóng to vùng chọn", "Pan": "Kéo", "Zoom in": "Phóng to",
+        "Zoom out": "Thu nhỏ", "Autoscale": "Tự co giãn", "Reset axes": "Đặt lại trục", "Reset": "Đặt lại",
+        "Box Select": "Chọn vùng", "Lasso Select": "Chọn tự do", "Toggle Spike Lines": "Bật/tắt đường dóng",
+        "Show closest data on hover": "Hiện điểm gần nhất", "Compare data on hover": "So sánh khi rê chuột",
+        "Produced with Plotly.js": "Vẽ bằng Plotly.js", "Produced with Plotly": "Vẽ bằng Plotly",
+        "Taking snapshot - this may take a few seconds": "Đang tạo ảnh, xin chờ vài giây",
+        "Snapshot succeeded": "Đã tạo ảnh", "Sorry, there was a problem downloading your snapshot!":
+            "Không tạo được ảnh biểu đồ.",
+        "Double-click to zoom back out": "Bấm đúp để thu lại", "Double-click on legend to isolate one trace":
+            "Bấm đúp vào chú thích để chỉ xem một đường", "Click to enter Plot title": "", "trace": "chuỗi",
+    },
+    "format": {
+        "days": ["Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"],
+        "shortDays": ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
+        "months": ["Tháng Một", "Tháng Hai", "Tháng Ba", "Tháng Tư", "Tháng Năm", "Tháng Sáu", "Tháng Bảy",
+                   "Tháng Tám", "Tháng Chín", "Tháng Mười", "Tháng Mười Một", "Tháng Mười Hai"],
+        "shortMonths": [f"Tháng {i}" for i in range(1, 13)],
+        "date": "%d/%m/%Y", "decimal": ",", "thousands": ".",
+    },
+}
+# every figure is drawn with this config: Vietnamese, one modebar button, no logo, nothing from a CDN
+CONFIG = {
+    "locale": "vi", "locales": {"vi": VI_LOCALE}, "displaylogo": False, "scrollZoom": False,
+    "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+                               "resetScale2d", "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian"],
+    "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "bieu-do"},
+}
 
 
 def _base(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     fig.update_layout(
         title={"text": title, "font": {"size": 15}}, height=height, separators=",.",
         margin={"l": 10, "r": 10, "t": 50, "b": 10}, colorway=PALETTE, hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         font={"family": "Arial, 'Segoe UI', sans-serif", "size": 13}, plot_bgcolor="white",
+        hoverlabel={"namelength": -1}, dragmode=False,
     )
-    fig.update_yaxes(gridcolor="#e5e5e5", zeroline=False, rangemode="tozero")
+    fig.update_yaxes(gridcolor="#e5e5e5", zeroline=False, rangemode="tozero", fixedrange=True)
+    fig.update_xaxes(fixedrange=True)
     return fig
 
 
@@ -36,21 +98,62 @@ def _tickformat(unit_vi: str) -> str:
     return ",.1f" if unit_vi in ("%", "lượt/người") else ",.0f"
 
 
-def mark_breaks(fig: go.Figure, years: list[int], schemes: bool = False) -> go.Figure:
-    """Dashed lines where the series is not comparable: the 2025 break and, for ratings, scheme changes."""
-    if not years:
-        return fig
-    lo, hi = min(years), max(years)
-    marks = {2024.5: BREAK_2025} if lo <= 2024 and hi >= 2025 else {}
+def _marks(lo: int, hi: int, schemes: bool) -> dict[float, tuple[str, bool]]:
+    """x -> (label, is_structural_break) of the breaks inside [lo, hi]: structural ones, and scheme changes."""
+    from core.compare import breaks
+    from core.refdata import reference
+    marks = {y - 0.5: (label, True) for y, label in zip(breaks()["year"], breaks()["label_vi"]) if lo < y <= hi}
     if schemes:
-        marks.update({x: t for x, t in SCHEME_CHANGES.items() if lo < x < hi})
-    for x, text in marks.items():
-        is_break = x == 2024.5
-        fig.add_vline(x=x, line_dash="dash", line_color="#B00020" if is_break else "#666666", line_width=1.5)
-        # the 2025 break is labelled at the top, scheme changes at the bottom, so they never overlap
+        sch = reference()["rating_schemes"]
+        for y, name in zip(sch["year_from"].astype(int), sch["short_label_vi"]):
+            if lo < y <= hi:
+                marks.setdefault(y - 0.5, (f"{name} (từ {y})", False))
+    return marks
+
+
+def mark_breaks(fig: go.Figure, years: list[int], schemes: bool = False, row: int | None = None) -> go.Figure:
+    """Dashed lines where the series is not comparable: structural breaks and, for ratings, scheme changes."""
+    if not len(years):
+        return fig
+    for x, (text, is_break) in _marks(int(min(years)), int(max(years)), schemes).items():
+        kw = {"row": row, "col": 1} if row else {}
+        fig.add_vline(x=x, line_dash="dash", line_color=BREAK if is_break else "#666666", line_width=1.5, **kw)
+        if row:
+            continue  # small multiples say it once, under the last panel (small_multiples)
+        # structural breaks are labelled at the top, scheme changes at the bottom, so they never overlap
         fig.add_annotation(x=x, y=1.0 if is_break else 0.02, yref="paper", text=text, showarrow=False,
                            xanchor="right" if is_break else "left", yanchor="bottom", bgcolor="rgba(255,255,255,0.8)",
-                           font={"size": 11, "color": "#B00020" if is_break else "#444444"})
+                           font={"size": 11, "color": BREAK if is_break else "#444444"})
+    return fig
+
+
+def small_multiples(df: pd.DataFrame, panels: list[tuple[str, str, str]], title: str, kind: str = "bars",
+                    height: int = 170) -> go.Figure:
+    """One panel per indicator, stacked, sharing the years axis, each with its own axis and unit.
+
+    df: indicator_code, year, value (as shown); panels: (indicator_code, label, unit) in drawing order."""
+    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.12 if len(panels) > 2 else 0.18,
+                        subplot_titles=[f"{label} ({unit})" for _, label, unit in panels])
+    years = df["year"]
+    for i, (code, label, unit) in enumerate(panels, start=1):
+        g = df[df["indicator_code"] == code].sort_values("year")
+        texts = [fmt_value(v, unit) for v in g["value"]]
+        colour = PALETTE[(i - 1) % len(PALETTE)]
+        trace = (go.Bar(x=g["year"], y=g["value"], marker_color=colour) if kind == "bars" else
+                 go.Scatter(x=g["year"], y=g["value"], mode="lines+markers", line={"color": colour, "width": 2.5}))
+        trace.update(name=label, customdata=texts, hovertemplate="%{x}: %{customdata}<extra>" + label + "</extra>")
+        fig.add_trace(trace, row=i, col=1)
+        fig.update_yaxes(tickformat=_tickformat(unit), row=i, col=1, rangemode="tozero")
+        mark_breaks(fig, list(years.unique()), row=i)
+    _base(fig, title, 60 + height * len(panels))
+    fig.update_layout(showlegend=False, hovermode="closest")
+    fig.update_annotations(font={"size": 12}, selector={"yref": "paper", "showarrow": False})
+    if len(years):
+        fig.update_xaxes(dtick=_year_step(years), tick0=int(years.min()), tickformat="d")
+        marks = _marks(int(years.min()), int(years.max()), False)
+        if marks:
+            fig.update_xaxes(title={"text": "Đường đứt đỏ: " + "; ".join(t for t, _ in marks.values()),
+                                    "font": {"size": 11, "color": BREAK}}, row=len(panels), col=1)
     return fig
 
 
@@ -88,6 +191,9 @@ def bars(df: pd.DataFrame, x: str, title: str, unit_vi: str, series: str | None 
     """Bars of df['value'] by column x, optionally one colour per series (fixed colours by series name)."""
     fig = go.Figure()
     groups = df.groupby(series, sort=False) if series else [(None, df)]
+    if series and colors:  # the categories' fixed order (core/charts.py, rule 4)
+        order = list(colors)
+        groups = sorted(groups, key=lambda g: order.index(g[0]) if g[0] in order else len(order))
     for name, g in groups:
         labels = [fmt_value(v, unit_vi) for v in g["value"]]
         kw = {"y": g[x], "x": g["value"], "orientation": "h"} if horizontal else {"x": g[x], "y": g["value"]}
@@ -110,13 +216,6 @@ def bars(df: pd.DataFrame, x: str, title: str, unit_vi: str, series: str | None 
     return fig
 
 
-SELECTED = "#0072B2"      # the selection, in every comparison
-# rating levels by their name, the same in every scheme and on every chart (greens high, red low)
-LEVEL_COLOURS = {"Vững mạnh xuất sắc": "#00441B", "Vững mạnh": "#1B7837", "Hoàn thành xuất sắc nhiệm vụ": "#00441B",
-                 "Hoàn thành tốt nhiệm vụ": "#1B7837", "Khá": "#7FBF7B", "Hoàn thành nhiệm vụ": "#E6AB02",
-                 "Trung bình": "#E08214", "Yếu": "#B2182B", "Không hoàn thành nhiệm vụ": "#B2182B"}
-
-
 def region_colours() -> dict[str, str]:
     """Region name -> its colour, in the fixed order of regions.csv (the central unions last, in grey)."""
     from core.refdata import reference
@@ -130,9 +229,6 @@ def sector_colours() -> dict[str, str]:
     from core.refdata import reference
     s = reference()["sectors"].assign(order=lambda d: d["order"].astype(int)).sort_values("order")
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(s["label_vi"])}
-CONTEXT = "#B8C7D6"       # everything else in a comparison
-
-
 def ranked_bars(df: pd.DataFrame, label: str, title: str, unit_vi: str, selected: set | None = None,
                 key: str | None = None, limit: int = 40, value_fmt=None) -> go.Figure:
     """Horizontal bars sorted from the highest, each with its value and rank ('7. Hà Nội'); the selected rows

@@ -16,7 +16,7 @@ data = q("indicator_by", **f.params(indicators=CODES, by="all"))
 c1, c2 = st.columns(2)
 with c1:
     indicators_chart(data, ["cadre_fulltime", "cadre_parttime"], "Cán bộ chuyên trách và không chuyên trách", "người",
-                     "can-bo-chuyen-trach", stacked=True)
+                     "can-bo-chuyen-trach", kind="multiples")
 with c2:
     indicators_chart(data, ["cadre_female_share", "cadre_university_share"],
                      "Tỷ lệ cán bộ nữ và có trình độ đại học trở lên", "%", "ty-le-can-bo", kind="trend", parts=True,

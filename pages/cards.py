@@ -4,9 +4,9 @@ import streamlit as st
 from core import charts
 from core.labels import fmt_number, fmt_pct
 from core.refdata import TOTAL
-from core.series import by_group
+from core.series import as_shown, by_group
 from ui.common import (
-    NOT_BY_SECTOR, answers, chart, compare_chart, definitions, empty, filters, header, indicators_chart, q, table,
+    NOT_BY_SECTOR, answers, chart, compare_chart, definitions, empty, filters, header, indicators_chart, q, stat_table,
     year_table,
     zip_button,
 )
@@ -37,7 +37,8 @@ if gap is not None:
     display = out[["province_name", "denominator", "numerator", "value"]].assign(
         denominator=out["denominator"].map(fmt_number), numerator=out["numerator"].map(fmt_number),
         value=out["value"].map(fmt_pct))
-    table(out, "khoang-trong-the-theo-tinh", display=display, extra_labels=labels, height=300, key="dl_gap_table")
+    stat_table(out, "khoang-trong-the-theo-tinh", display=display, extra_labels=labels, key="dl_gap_table",
+               selected=list(gap["selected"]))
 
 c5, c6 = st.columns(2)
 with c5:
@@ -48,8 +49,10 @@ with c6:
         empty("theo khu vực")
     else:
         sec = by_group(sec, "sector")
-        chart(charts.bars(sec.assign(label=sec["sector_label"]), "label", f"Tỷ lệ đã có thẻ theo khu vực, năm {year}",
-                          "%", horizontal=True, height=340), sec, "the-theo-khu-vuc")
+        chosen = {f.sector} if f.sector != TOTAL else set()
+        chart(charts.ranked_bars(as_shown(sec).assign(label=sec["sector_label"]), "label",
+                                 f"Tỷ lệ đã có thẻ theo khu vực, năm {year}", "%", selected=chosen, key="sector"),
+              sec, "the-theo-khu-vuc")
 
 c7, c8 = st.columns(2)
 with c7:

@@ -5,7 +5,7 @@ import streamlit as st
 from core import charts
 from core.labels import fmt_pct, indicator
 from core.refdata import TOTAL
-from ui.common import chart, definitions, empty, filters, header, indicators_chart, q, table, year_table, zip_button
+from ui.common import chart, definitions, empty, filters, header, indicators_chart, q, stat_table, year_table, zip_button
 
 CODES = ["kpcd_collected", "kpcd_retained", "dues_collected", "dues_retained", "kpcd_retained_share",
          "dues_retained_share", "spend_total", "spend_salary_share", "spend_admin_share", "spend_member_support_share",
@@ -36,14 +36,16 @@ with c2:
     both = pd.concat([s.assign(series=s["indicator_code"].map(indicator))[["year", "series", "value"]],
                       s.assign(series=s["indicator_code"].map(rule_name), value=s["rule_pct"])[["year", "series", "value"]]],
                      ignore_index=True)
-    fig = charts.trend(both, "Tỷ lệ để lại CĐCS so với quy định từng năm", "%", series="series")
+    pair = {indicator("kpcd_retained_share"): charts.PALETTE[0], rule_name["kpcd_retained_share"]: charts.PALETTE[0],
+            indicator("dues_retained_share"): charts.PALETTE[1], rule_name["dues_retained_share"]: charts.PALETTE[1]}
+    fig = charts.trend(both, "Tỷ lệ để lại CĐCS so với quy định từng năm", "%", series="series", colors=pair)
     for tr in fig.data:
         if tr.name.startswith("Quy định"):
             tr.line.dash = "dot"
     chart(fig, s[["indicator_code", "year", "value", "numerator", "denominator", "rule_pct"]].sort_values(
         ["indicator_code", "year"]), "ty-le-de-lai")
-    st.caption("Đường chấm: tỷ lệ theo quy định (finance_rules.csv). Trước 2021 là giả định 65-70% vì quy định thay "
-               "đổi hằng năm.")
+    st.caption("Đường chấm: tỷ lệ theo quy định của từng năm (xem trang Phương pháp & nguồn). Trước 2021 là giả định "
+               "65-70% vì quy định thay đổi hằng năm.")
 
 st.subheader("Cơ cấu chi tại CĐCS so với giới hạn")
 c3, c4 = st.columns([1, 1])
@@ -69,7 +71,7 @@ with c4:
                          })
         cap_df = pd.DataFrame(rows)
         st.markdown(f"**Giới hạn chi năm {year}** (tính trên {caps['basis_vi'].iloc[0]})")
-        table(cap_df, "gioi-han-chi", display=cap_df.drop(columns=["indicator_code", "year"]).assign(
+        stat_table(cap_df, "gioi-han-chi", display=cap_df.drop(columns=["indicator_code", "year"]).assign(
             cap_pct=cap_df["cap_pct"].map(fmt_pct), value=cap_df["value"].map(fmt_pct)),
               extra_labels={"value": "Thực hiện (%)"})
         st.caption("Căn cứ: " + "; ".join(sorted(set(caps["source_vi"]))))

@@ -20,7 +20,7 @@ with c1:
     sector_chart(data, "cdcs_total", "Số CĐCS", "đơn vị", "cdcs")
 with c2:
     indicators_chart(data, ["cdcs_member_units", "dept_unions", "union_groups"],
-                     "CĐCS thành viên, công đoàn bộ phận, tổ công đoàn", "đơn vị", "co-cau-to-chuc", kind="trend",
+                     "CĐCS thành viên, công đoàn bộ phận, tổ công đoàn", "đơn vị", "co-cau-to-chuc", kind="multiples",
                      missing="cơ cấu tổ chức" + NOT_BY_SECTOR * (f.sector != TOTAL))
 
 c3, c4 = st.columns(2)
@@ -34,7 +34,7 @@ with c4:
 c5, c6 = st.columns(2)
 with c5:
     indicators_chart(data, ["worker_conferences", "workplace_dialogues", "collective_stoppages"],
-                     "Hội nghị người lao động, đối thoại, ngừng việc tập thể", "cuộc / đơn vị", "hoat-dong",
+                     "Hội nghị người lao động, đối thoại, ngừng việc tập thể", "cuộc / đơn vị", "hoat-dong", kind="multiples",
                      missing="hoạt động" + NOT_BY_SECTOR * (f.sector != TOTAL))
 with c6:
     answers(["I.2.2.T", "II.4.2", "II.4.3"], "Nội dung hoạt động và mô hình tổ chức: ý kiến của đơn vị")

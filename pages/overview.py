@@ -9,7 +9,7 @@ from core.refdata import TOTAL
 from core.series import FIGURES, pick, value_at
 from ui.common import (
     MAP_INDICATORS, changes, chart, comparison, definitions, empty, filters, header, province_scheme, q, rank_line,
-    selected_groups, table, zip_button,
+    selected_groups, stat_table, zip_button,
 )
 
 KPIS = ["member_end", "cdcs_total", "cadre_fulltime", "cadre_parttime", "card_share"]
@@ -99,9 +99,11 @@ with left:
         st.caption((line + ". " if line else "") +
                    "Bấm vào chấm giữa một tỉnh để lọc theo tỉnh đó; xoá ở thanh bên để bỏ chọn. "
                    "Ranh giới: Vietnam-Shape-Map (MIT), Open Development Vietnam.")
-        table(mdf.drop(columns=["selected"]), f"ban-do_{code}",
-              display=mdf[["province_name", "value"]].assign(value=mdf["value"].map(lambda v: fmt_indicator(v, code))),
-              key="dl_map", height=250)
+        with st.expander(f"Bảng số liệu của bản đồ ({len(mdf)} tỉnh, thành phố)"):
+            stat_table(mdf.drop(columns=["selected"]), f"ban-do_{code}", key="dl_map", selected=list(mdf["selected"]),
+                       display=mdf[["province_name", "value"]].assign(
+                           value=mdf["value"].map(lambda v: fmt_indicator(v, code))),
+                       extra_labels={"value": f"{indicator(code)} ({shown_unit(code)})"})
 with right:
     trend = q("indicator_by", **f.params(indicators=["member_end"], by="all"))
     s = pick(trend, "member_end")
@@ -115,6 +117,6 @@ with right:
                        value=[fmt_indicator(v, c) for c, v in zip(kpi["indicator_code"], kpi["value"])],
                        change=[change_text(a, b, c) if l == "có" else NOT_COMPARABLE
                                for a, b, c, l in zip(kpi["start"], kpi["end"], kpi["indicator_code"], kpi["like_for_like"])])
-    table(kpi, "chi-so-chinh", display=shown[["indicator_label", "year", "value", "change", "note"]],
-          extra_labels={"change": f"Thay đổi so với {year - 1}", "note": "Cách so sánh"})
+    stat_table(kpi, "chi-so-chinh", display=shown[["indicator_label", "value", "change", "note"]],
+               extra_labels={"value": f"Năm {year}", "change": f"Thay đổi so với {year - 1}", "note": "Cách so sánh"})
 zip_button("tong-quan", definitions(codes + [code]))

@@ -7,7 +7,7 @@ from core.labels import fmt_number, fmt_pct
 from core.ratings import level_shares
 from core.refdata import TOTAL
 from core.series import pick
-from ui.common import answers, chart, definitions, empty, filters, header, q, table, zip_button
+from ui.common import answers, chart, definitions, empty, filters, header, q, stat_table, zip_button
 
 header("Xếp loại", "I.2.3", "Đánh giá, xếp loại CĐCS hằng năm. Ba cách xếp loại khác nhau trong giai đoạn: "
        "trước 2015 (Thông tri 01), 2015-2018 (HD 1931), từ 2019 (HD 1294) — không gộp trên một trục mà không ghi rõ.",
@@ -33,7 +33,7 @@ for col, (_, sch) in zip(cols, schemes.iterrows()):
     with col:
         st.caption(sch["scheme_label"])
         chart(charts.bars(part.assign(value=part["share"]), "year", f"{sch['scheme_short']} ({years})", "%",
-                          series="level_label", stacked=True, height=420),
+                          series="level_label", stacked=True, height=420, colors=charts.LEVEL_COLOURS),
               part[LEVEL_COLS], f"phan-bo-{sch['scheme'].lower()}",
               key=f"dist_{sch['scheme']}")
 st.caption("Tỷ lệ tính trên số CĐCS được xếp loại trong năm (không tính CĐCS chưa xếp loại).")
@@ -54,7 +54,7 @@ with c1:
         st.caption("Mỗi tỷ lệ tính trên các đơn vị báo cáo cả tử số và mẫu số (tổng tử số / tổng mẫu số).")
 with c2:
     levels = q("dim_rating_level")
-    st.markdown("**Bảng quy đổi đang dùng** (dữ liệu `rating_crosswalk.csv`, quản trị viên có thể sửa)")
+    st.markdown("**Bảng quy đổi đang dùng** (quản trị viên sửa được; xem trang Phương pháp & nguồn)")
     bucket = q("dim_indicator").set_index("indicator_code").loc["cdcs_top", "rating_bucket"]
     tops = levels[levels["bucket"] == bucket].sort_values(["year_from", "level_rank"])
     for scheme, g in tops.groupby("scheme_label", sort=False):
@@ -84,6 +84,6 @@ with c4:
 answers(["I.2.3.T", "I.3.1"], "Thuận lợi, khó khăn trong đánh giá, xếp loại")
 st.subheader("Bảng số CĐCS theo mức xếp loại")
 tbl = shares[LEVEL_COLS]
-table(tbl, "xep-loai-theo-muc", display=tbl.drop(columns=["scheme", "level_code"]).assign(
+stat_table(tbl, "xep-loai-theo-muc", display=tbl.drop(columns=["scheme", "level_code"]).assign(
     cdcs_count=tbl["cdcs_count"].map(fmt_number), share=tbl["share"].map(fmt_pct)), key="dl_levels")
 zip_button("xep-loai", definitions(["cdcs_total", "cdcs_unrated", "cdcs_title_strong"]))

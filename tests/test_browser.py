@@ -94,7 +94,7 @@ def test_csv_download_matches_the_warehouse(server, page):
     page.goto(f"{url}/the-doan-vien?nam=2020-2020")
     _ready(page)
     with page.expect_download() as info:
-        page.locator(".st-key-dl_gap_table button").click()  # the table's button, found by its widget key
+        page.locator(".st-key-dl_gap_table button:visible").click()  # the table's button, found by its widget key
     path = info.value.path()
     raw = Path(path).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM for Excel
@@ -108,7 +108,7 @@ def test_csv_download_matches_the_warehouse(server, page):
     got = {r["Tỉnh, thành phố"]: float(r["Tỷ lệ chưa có thẻ (%)"]) for r in rows}
     assert got.keys() == expected.keys()
     for k, v in expected.items():
-        assert abs(got[k] - v) < 1e-9
+        assert abs(got[k] - v) <= 0.05 + 1e-9  # rounded to one decimal, as the page shows it
 
 
 def test_map_draws_offline_and_a_click_filters(server, page):

@@ -1,6 +1,7 @@
 """Every page through Streamlit's AppTest over several filter combinations: no exception, labelled tables,
 and the overview's figures equal to the marts queried directly."""
 import os
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -49,6 +50,12 @@ def test_page_runs(wh, page, combo):
     raw = set(COLUMNS) - set(COLUMNS.values())
     for df in at.dataframe:
         assert not (set(df.value.columns) & raw), (page, list(df.value.columns))
+    # the same for the tables of figures drawn as HTML (ui.common.stat_table), whose cells never read None or nan
+    for md in (m.value for m in at.markdown if "cdcs-table" in m.value):
+        heads = set(re.findall(r"<th[^>]*>([^<]*)</th>", md))
+        assert heads and not (heads & raw), (page, heads & raw)
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", md)
+        assert not {"None", "nan", "NaN", "<NA>"} & set(cells), page
 
 
 def _metric(at, label):

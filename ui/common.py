@@ -1,6 +1,7 @@
 """Streamlit glue shared by the pages: cached queries, the filter state, headers, downloads, empty states."""
 from __future__ import annotations
 
+import html
 import json
 from collections import OrderedDict
 
@@ -15,6 +16,10 @@ from core.series import as_shown
 from core.refdata import TOTAL
 
 YEARS = (2011, 2025)
+# display columns that hold formatted numbers (right-aligned) whatever their text
+NUMERIC = {"value", "numerator", "denominator", "n_units", "start", "end", "growth_pct", "change_points", "change",
+           "cdcs_count", "share", "cap_pct", "rule_pct", "rank", "rank_label", "expected_n", "received_n", "on_time_n",
+           "late_n", "missing_n", "versions", "version", "n_warnings", "kpcd_pct", "dues_pct"}
 NOT_BY_SECTOR = " (không báo cáo theo khu vực)"
 # indicators offered on the overview map (first = default)
 MAP_INDICATORS = ["card_share", "member_end", "cdcs_total", "unionisation_rate", "members_per_cdcs", "card_missing_share"]
@@ -220,12 +225,66 @@ def download(data: pd.DataFrame, topic: str, key: str | None = None, extra_label
                        help="Tệp CSV (UTF-8, mở được bằng Excel) đúng các số đang hiển thị, kèm mã chỉ tiêu, mã vùng, tỉnh")
 
 
-def chart(fig, data: pd.DataFrame, topic: str, key: str | None = None, extra_labels: dict | None = None, **kw):
-    """Draw a figure and offer its data (with codes) for download."""
-    event = st.plotly_chart(fig, width="stretch", config={"displaylogo": False},
-                            key=f"fig_{key or topic}", **kw)
+def chart(fig, data: pd.DataFrame, topic: str, key: str | None = None, extra_labels: dict | None = None,
+          codes: list[str] | None = None, config: dict | None = None, **kw):
+    """Draw a figure under its title with an ⓘ definition (the codebook's, for `codes` or the indicators in
+    `data`), and offer its data (with codes) for download."""
+    from core.charts import CONFIG
+    title = fig.layout.title.text or ""
+    fig.update_layout(title=None, margin={**fig.layout.margin.to_plotly_json(), "t": 28})
+    codes = codes if codes is not None else (list(dict.fromkeys(data["indicator_code"]))
+                                             if "indicator_code" in data.columns else [])
+    chart_title(title, codes)
+    event = st.plotly_chart(fig, width="stretch", config={**CONFIG, "toImageButtonOptions": {
+        **CONFIG["toImageButtonOptions"], "filename": topic}, **(config or {})}, key=f"fig_{key or topic}", **kw)
     download(data, topic, key, extra_labels)
     return event
+
+
+def chart_title(title: str, codes: list[str]) -> None:
+    """A chart's title as text (wraps on a phone), with an ⓘ opening the codebook's definitions."""
+    if not codes:
+        st.markdown(f"<div class='cdcs-chart-title'>{html.escape(title)}</div>", unsafe_allow_html=True)
+        return
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.markdown(f"<div class='cdcs-chart-title'>{html.escape(title)}</div>", unsafe_allow_html=True, width="content")
+    with row.popover("ⓘ", help="Định nghĩa chỉ tiêu (từ danh mục chỉ tiêu)", type="tertiary"):
+        st.markdown(definition_text(codes))
+
+
+def definition_text(codes: list[str]) -> str:
+    """The codebook's definition of some indicators, with how each is added up (Vietnamese markdown)."""
+    from core.labels import AGGREGATION, shown_unit
+    ind = q("dim_indicator").set_index("indicator_code")
+    lines = []
+    for c in codes:
+        if c not in ind.index:
+            continue
+        r = ind.loc[c]
+        how = AGGREGATION.get(r["aggregation"], "")
+        parts = ""
+        if r["is_ratio"]:
+            parts = f" Tử số: {ind.loc[r['numerator'], 'label_vi']}; mẫu số: {ind.loc[r['denominator'], 'label_vi']}."
+        lines.append(f"**{r['label_vi']}** ({shown_unit(c)}, mục {r['section']}): {r['description_vi']}. "
+                     f"Cách tổng hợp: {how.lower()}.{parts}")
+    return "\n\n".join(lines) or "Không có định nghĩa."
+
+
+def stat_table(df: pd.DataFrame, topic: str, display: pd.DataFrame, key: str | None = None,
+               extra_labels: dict | None = None, selected: list[bool] | None = None, total_last: bool = False,
+               key_columns: int = 1, numeric: set | None = None) -> None:
+    """A table of figures in full (no inner scrolling), numbers right-aligned as shown, the selected rows marked;
+    the download holds `df` (with codes) as core.series.as_shown rounds it."""
+    from core.tables import html_table
+    if df.empty:
+        empty()
+        return
+    shown = labelled(display, extra_labels)
+    right = {shown.columns[i] for i, c in enumerate(display.columns)
+             if isinstance(c, int) or c in NUMERIC or c in (numeric or ())
+             or (c in df.columns and pd.api.types.is_numeric_dtype(df[c]) and c not in ("year", "year_from"))}
+    st.markdown(html_table(shown, right, selected, total_last, key_columns), unsafe_allow_html=True)
+    download(df, topic, key, extra_labels)
 
 
 def zip_button(page_topic: str, definitions: pd.DataFrame | None = None) -> None:
@@ -279,14 +338,21 @@ def year_table(data: pd.DataFrame, codes: list[str], topic: str) -> None:
     """The page's indicators as one row per indicator and one column per year of the period."""
     from core.labels import fmt_indicator
     from core.series import as_shown, wide_by_year
+    from core.labels import indicator, shown_unit
     f = filters()
     st.subheader("Bảng số liệu theo năm")
-    wide = wide_by_year(data, codes, list(range(f.year_from, f.year_to + 1)))
-    shown = as_shown(wide)
-    display = shown.copy()
-    for y in [c for c in wide.columns if isinstance(c, int)]:
-        display[y] = [fmt_indicator(v, c) for v, c in zip(wide[y], wide["indicator_code"])]
-    table(wide, topic, display=display.drop(columns=["indicator_code"]))
+    years = list(range(f.year_from, f.year_to + 1))
+    wide = wide_by_year(data, codes, years)
+    cells = {y: [fmt_indicator(v, c) for v, c in zip(wide[y], wide["indicator_code"])] for y in years}
+    if len(years) <= 8:  # one row per indicator, one column per year
+        display = pd.DataFrame({"indicator_label": [f"{indicator(c)} ({shown_unit(c)})" for c in codes], **cells})
+        stat_table(wide, topic, display)
+        return
+    # a long period: one row per year, so every year and every indicator fit the page without scrolling inside
+    display = pd.DataFrame({"year": years, **{c: [cells[y][i] for y in years] for i, c in enumerate(codes)}})
+    stat_table(wide, topic, display, extra_labels={c: f"{indicator(c)} ({shown_unit(c)})" for c in codes},
+               numeric=set(codes))
+    st.caption("Tệp tải về có cùng các số, mỗi dòng một chỉ tiêu (kèm mã chỉ tiêu), mỗi cột một năm.")
 
 
 def indicators_chart(data: pd.DataFrame, codes: list[str], title: str, unit: str, topic: str, kind: str = "bars",
@@ -303,11 +369,17 @@ def indicators_chart(data: pd.DataFrame, codes: list[str], title: str, unit: str
         return
     from core.labels import MONEY, MONEY_SHOWN
     from core.series import as_shown
+    from core.labels import shown_unit
     shown = as_shown(s).assign(series=s["indicator_code"].map(indicator))
     unit = MONEY_SHOWN if unit == MONEY else unit
     series = "series" if len(codes) > 1 else None
-    fig = (charts.trend(shown, title, unit, series=series) if kind == "trend"
-           else charts.bars(shown, "year", title, unit, series=series, stacked=stacked))
+    if kind == "multiples":  # different magnitudes or units: one panel each (core/charts.py, rule 1)
+        present = [c for c in codes if c in set(s["indicator_code"])]
+        fig = charts.small_multiples(shown, [(c, indicator(c), shown_unit(c)) for c in present], title)
+    elif kind == "trend":
+        fig = charts.trend(shown, title, unit, series=series)
+    else:
+        fig = charts.bars(shown, "year", title, unit, series=series, stacked=stacked)
     chart(fig, s[[c for c in FIGURES if c in s.columns]].sort_values(["indicator_code", "year"]), topic)
 
 
@@ -332,4 +404,4 @@ def sector_chart(data: pd.DataFrame, code: str, title: str, unit: str, topic: st
         return
     sec = by_group(sec, "sector")
     chart(charts.bars(sec.rename(columns={"sector_label": "series"}), "year", f"{title} theo khu vực", unit,
-                      series="series", stacked=True), sec, f"{topic}-theo-khu-vuc")
+                      series="series", stacked=True, colors=charts.sector_colours()), sec, f"{topic}-theo-khu-vuc")
