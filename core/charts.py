@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.geo import outline_arrays, outlines
-from core.labels import NO_DATA, fmt_value
+from core.labels import NO_DATA, fmt_number, fmt_value
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -54,7 +54,9 @@ VI_LOCALE = {
         "Produced with Plotly.js": "Vẽ bằng Plotly.js", "Produced with Plotly": "Vẽ bằng Plotly",
         "Taking snapshot - this may take a few seconds": "Đang tạo ảnh, xin chờ vài giây",
         "Snapshot succeeded": "Đã tạo ảnh", "Sorry, there was a problem downloading your snapshot!":
-            "Không tạo được ảnh biểu đồ.",
+            "Không tạo được ảnh biểu đồ.", "Preparing image - this may take a few seconds": "Đang tạo ảnh, xin chờ",
+        "Image download succeeded": "Đã tải ảnh", "Sorry, there was a problem downloading your image!":
+            "Không tải được ảnh biểu đồ.",
         "Double-click to zoom back out": "Bấm đúp để thu lại", "Double-click on legend to isolate one trace":
             "Bấm đúp vào chú thích để chỉ xem một đường", "Click to enter Plot title": "", "trace": "chuỗi",
     },
@@ -259,66 +261,134 @@ def ranked_bars(df: pd.DataFrame, label: str, title: str, unit_vi: str, selected
     return fig
 
 
-def _classes(values: pd.Series, n: int = 5) -> tuple[list[float], list[str]]:
-    """Quantile class edges and their legend labels."""
-    v = values.dropna()
-    if v.empty:
-        return [], []
-    qs = sorted(set(v.quantile([i / n for i in range(n + 1)]).tolist()))
-    if len(qs) == 1:
-        qs = [qs[0], qs[0]]
-    return qs, [f"{fmt_value(a, '')} – {fmt_value(b, '')}" for a, b in zip(qs[:-1], qs[1:])]
+def _nice_step(span: float, classes: int) -> float:
+    """A round step (1, 2 or 5 × 10^k) about a tenth of a class wide, to round class edges to."""
+    raw = span / classes / 4 if span > 0 else 1.0
+    power = 10 ** np.floor(np.log10(raw))
+    return float(min((m * power for m in (1, 2, 5, 10) if m * power >= raw), default=power))
 
 
-def province_map(df: pd.DataFrame, scheme: str, title: str, unit_vi: str, selected: tuple[str, ...] = ()) -> go.Figure:
-    """Choropleth of df (province_key, province_name, value) as filled polygons plus clickable centre markers."""
-    shapes = outlines(scheme)
+def class_edges(values: pd.Series, n: int = 5) -> list[float]:
+    """Inner edges between up to n classes: quantiles rounded to a round step, strictly increasing."""
+    v = pd.Series(values, dtype=float).dropna()
+    if v.nunique() < 2:
+        return []
+    k = min(n, int(v.nunique()))
+    step = _nice_step(float(v.max() - v.min()), k)
+    edges = sorted({round(round(q / step) * step, 6) for q in v.quantile([i / k for i in range(1, k)])})
+    return [e for e in edges if v.min() < e <= v.max()]
+
+
+def class_labels(edges: list[float], unit_vi: str) -> list[str]:
+    """'Dưới 79', '79 – dưới 81', …, 'Từ 86 trở lên': classes that never share an edge."""
+    decimals = 0 if all(float(e).is_integer() for e in edges) else 1
+    f = [fmt_number(e, decimals) for e in edges]
+    if not edges:
+        return ["Mọi giá trị"]
+    return [f"Dưới {f[0]}"] + [f"{a} – dưới {b}" for a, b in zip(f[:-1], f[1:])] + [f"Từ {f[-1]} trở lên"]
+
+
+def class_of(value, edges: list[float]) -> int | None:
+    if value is None or pd.isna(value):
+        return None
+    return int(np.searchsorted(edges, value, side="right"))
+
+
+def _archipelagos(fig: go.Figure, scheme: str) -> None:
+    """The Hoàng Sa and Trường Sa archipelagos: their islands drawn visibly, a dashed frame and their names."""
+    from core.geo import archipelagos, island_arrays
+    xs, ys = island_arrays(scheme)
+    for a in archipelagos(scheme):
+        x0, x1, y0, y1 = a["box"]
+        pad = 0.25
+        fig.add_shape(type="rect", x0=x0 - pad, x1=x1 + pad, y0=y0 - pad, y1=y1 + pad, line={"color": "#5a6b7b",
+                      "width": 1, "dash": "dot"}, fillcolor="rgba(0,0,0,0)", layer="below")
+        fig.add_annotation(x=(x0 + x1) / 2, y=y1 + pad + 0.15, text=a["name"].replace(" (", "<br>("), showarrow=False,
+                           yanchor="bottom", font={"size": 11, "color": "#22313f"}, align="center")
+    fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor="#5a6b7b", mode="lines", hoverinfo="skip",
+                             line={"color": "#22313f", "width": 0.8}, showlegend=False))
+
+
+def province_map(df: pd.DataFrame, scheme: str, title: str, unit_vi: str, selected: tuple[str, ...] = (),
+                 bubbles: bool = False) -> go.Figure:
+    """Every province of the scheme with its value, the selection outlined and named, the two archipelagos shown
+    and named. Ratios are coloured in classes that never share an edge; counts (bubbles=True) are circles whose
+    area is proportional to the value over grey provinces. The last trace is one clickable marker per province
+    (customdata = province_key)."""
+    from core.geo import mainland_arrays
+    shapes, arrays, mainland = outlines(scheme), outline_arrays(scheme), mainland_arrays(scheme)
     values = dict(zip(df["province_key"], df["value"]))
     names = dict(zip(df["province_key"], df["province_name"]))
-    edges, legend = _classes(pd.Series(list(values.values()), dtype=float))
+    edges = [] if bubbles else class_edges(pd.Series(list(values.values()), dtype=float))
+    labels = class_labels(edges, unit_vi)
+    colours = SEQUENTIAL if len(labels) == 5 else SEQUENTIAL[5 - len(labels):] if len(labels) < 5 else SEQUENTIAL
     fig = go.Figure()
-    # legend entries first, in class order (the polygons below do not show in the legend)
-    for cls, fill in [*zip(legend, SEQUENTIAL), (NO_DATA, NO_DATA_FILL)]:
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=cls, hoverinfo="skip",
-                                 marker={"size": 14, "symbol": "square", "color": fill, "line": {"color": "#999", "width": 0.5}}))
+    if not bubbles:  # legend entries first, in class order (the polygons below do not show in the legend)
+        for cls, fill in [*zip(labels, colours), (NO_DATA, NO_DATA_FILL)]:
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=cls, hoverinfo="skip", marker={
+                "size": 14, "symbol": "square", "color": fill, "line": {"color": "#999", "width": 0.5}}))
 
-    def colour(v):
-        if v is None or pd.isna(v) or not edges:
-            return NO_DATA_FILL, NO_DATA
-        for i, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
-            if v <= b or i == len(edges) - 2:
-                return SEQUENTIAL[min(i, len(SEQUENTIAL) - 1)], legend[i]
-        return SEQUENTIAL[-1], legend[-1]
+    def fill_of(key):
+        if bubbles:
+            return "#e4e9ee" if key in values and not pd.isna(values[key]) else NO_DATA_FILL
+        c = class_of(values.get(key), edges)
+        return NO_DATA_FILL if c is None else colours[min(c, len(colours) - 1)]
 
-    centres_x, centres_y, keys, texts = [], [], [], []
-    # one filled trace per colour class (provinces joined by NaN gaps): a few traces, not one per province
-    by_fill: dict[str, list[str]] = {}
-    arrays = outline_arrays(scheme)
     for key in shapes:
         v = values.get(key)
-        by_fill.setdefault(colour(v)[0], []).append(key)
-        xs, ys, cx, cy = arrays[key]
-        centres_x.append(cx)
-        centres_y.append(cy)
-        keys.append(key)
-        texts.append(f"{names.get(key, key)}: {fmt_value(v, unit_vi) if v is not None else NO_DATA}")
-    for fill, members in by_fill.items():
-        fig.add_trace(go.Scatter(x=np.concatenate([arrays[k][0] for k in members]),
-                                 y=np.concatenate([arrays[k][1] for k in members]), fill="toself", fillcolor=fill,
-                                 mode="lines", hoverinfo="skip", line={"color": "#ffffff", "width": 0.6},
-                                 showlegend=False))
+        text = f"<b>{names.get(key, key)}</b><br>{fmt_value(v, unit_vi) if v is not None and not pd.isna(v) else NO_DATA}"
+        # mainland rings only (the islands are drawn apart, visibly); hovering the province names it
+        xs, ys = mainland[key]
+        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=fill_of(key), mode="lines", hoveron="fills",
+                                 name=names.get(key, key), text=text, hoverinfo="text",
+                                 line={"color": "#ffffff", "width": 0.6}, showlegend=False))
+    _archipelagos(fig, scheme)
     chosen = [k for k in selected if k in arrays]
     if chosen:
         fig.add_trace(go.Scatter(x=np.concatenate([arrays[k][0] for k in chosen]),
                                  y=np.concatenate([arrays[k][1] for k in chosen]), mode="lines", hoverinfo="skip",
-                                 showlegend=False, line={"color": "#B00020", "width": 2.5}))
-    fig.add_trace(go.Scatter(x=centres_x, y=centres_y, mode="markers", customdata=keys, text=texts,
-                             hovertemplate="%{text}<extra></extra>", showlegend=False,
-                             marker={"size": 9, "color": "rgba(0,0,0,0.35)", "line": {"color": "white", "width": 1}}))
-    fig.update_layout(title={"text": title, "font": {"size": 15}}, height=640, separators=",.",
-                      margin={"l": 0, "r": 0, "t": 50, "b": 0}, plot_bgcolor="white", hovermode="closest",
-                      legend={"title": {"text": unit_vi}, "x": 0.62, "y": 0.98, "bgcolor": "rgba(255,255,255,0.8)"},
+                                 showlegend=False, line={"color": "#B00020", "width": 2.2}))
+        if len(chosen) <= 4:  # named in the sea to the east, one under the other so labels never overlap
+            for i, k in enumerate(sorted(chosen, key=lambda k: -arrays[k][3])):
+                fig.add_annotation(x=arrays[k][2], y=arrays[k][3], text=f"<b>{names.get(k, k)}</b>", showarrow=True,
+                                   arrowhead=0, arrowcolor="#B00020", axref="x", ayref="y", ax=109.4,
+                                   ay=arrays[k][3] + 0.6 - 1.1 * i, xanchor="left", bgcolor="rgba(255,255,255,0.9)",
+                                   bordercolor="#B00020", borderwidth=1, font={"size": 12, "color": "#22313f"})
+    keys = list(shapes)
+    cx, cy = [arrays[k][2] for k in keys], [arrays[k][3] for k in keys]
+    texts = [f"<b>{names.get(k, k)}</b><br>" + (fmt_value(values[k], unit_vi) if k in values and not pd.isna(values[k])
+                                               else NO_DATA) for k in keys]
+    if bubbles:
+        vmax = max([v for v in values.values() if v is not None and not pd.isna(v)] or [1.0])
+        size = [0 if k not in values or pd.isna(values[k]) else max(4.0, 38 * np.sqrt(values[k] / vmax)) for k in keys]
+        _size_key(fig, vmax, unit_vi)
+        marker = {"size": size, "sizemode": "diameter", "color": [SELECTED if k in chosen else "rgba(0,114,178,0.55)"
+                                                                   for k in keys],
+                  "line": {"color": "white", "width": 1}}
+    else:
+        marker = {"size": 8, "color": "rgba(0,0,0,0.35)", "line": {"color": "white", "width": 1}}
+    fig.add_trace(go.Scatter(x=cx, y=cy, mode="markers", customdata=keys, text=texts,
+                             hovertemplate="%{text}<extra></extra>", showlegend=False, marker=marker))
+    fig.update_layout(title={"text": title, "font": {"size": 15}}, height=660, separators=",.",
+                      margin={"l": 0, "r": 0, "t": 40, "b": 0}, plot_bgcolor="white", hovermode="closest",
+                      legend={"title": {"text": unit_vi}, "x": 0.70, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"},
                       clickmode="event+select", dragmode=False)
-    fig.update_xaxes(visible=False, range=[102.0, 117.5])
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.0, range=[8.3, 23.6])
+    fig.update_xaxes(visible=False, range=[101.8, 117.8], fixedrange=True)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.0, range=[6.3, 23.6], fixedrange=True)
     return fig
+
+
+def _size_key(fig: go.Figure, vmax: float, unit_vi: str) -> None:
+    """The key of proportional circles: three round values drawn at their size, in the sea, top right."""
+    top = float(10 ** np.floor(np.log10(vmax)))
+    top = max(m * top for m in (1, 2, 5) if m * top <= vmax)
+    vals = [top, top / 4, top / 16]
+    ys = [21.9, 20.9, 20.1]
+    fig.add_trace(go.Scatter(x=[113.6] * 3, y=ys, mode="markers", hoverinfo="skip", showlegend=False,
+                             marker={"size": [38 * np.sqrt(v / vmax) for v in vals], "sizemode": "diameter",
+                                     "color": "rgba(0,114,178,0.55)", "line": {"color": "white", "width": 1}}))
+    for v, y in zip(vals, ys):
+        fig.add_annotation(x=114.4, y=y, text=f"{fmt_value(v, unit_vi)} {unit_vi}", showarrow=False, xanchor="left",
+                           font={"size": 11})
+    fig.add_annotation(x=113.2, y=23.1, text="Diện tích vòng tròn tỉ lệ với số liệu", showarrow=False, xanchor="left",
+                       font={"size": 11, "color": "#444"})

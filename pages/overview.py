@@ -4,9 +4,9 @@ import streamlit as st
 
 from core import charts
 from core.compare import NOT_COMPARABLE, change_text
-from core.labels import NO_DATA, fmt_indicator, indicator, indicator_unit, shown_unit
+from core.labels import NO_DATA, fmt_indicator, indicator, shown_unit
 from core.refdata import TOTAL
-from core.series import FIGURES, pick, value_at
+from core.series import FIGURES, as_shown, pick, value_at
 from ui.common import (
     MAP_INDICATORS, changes, chart, comparison, definitions, empty, filters, header, province_scheme, q, rank_line,
     selected_groups, stat_table, zip_button,
@@ -91,10 +91,13 @@ with left:
         empty("bản đồ")
     else:
         mdf = mdf.sort_values("value", ascending=False)
-        fig = charts.province_map(mdf, scheme, f"{indicator(code)}, năm {year} ({'34' if scheme == '34' else '63'} tỉnh)",
-                                  indicator_unit(code), tuple(sorted(selected_groups("province"))))
+        is_count = q("dim_indicator").set_index("indicator_code").loc[code, "aggregation"] in ("sum", "latest")
+        fig = charts.province_map(as_shown(mdf.drop(columns=["selected"])), scheme,
+                                  f"{indicator(code)}, năm {year} ({'34' if scheme == '34' else '63'} tỉnh)",
+                                  shown_unit(code), tuple(sorted(selected_groups("province"))), bubbles=is_count)
         st.plotly_chart(fig, width="stretch", key="map_click", on_select=on_click, selection_mode="points",
-                        config={"displaylogo": False, "scrollZoom": False})
+                        config={**charts.CONFIG, "toImageButtonOptions": {**charts.CONFIG["toImageButtonOptions"],
+                                                                          "filename": f"ban-do_{code}"}})
         line = rank_line(mdf, "province", "province_name")
         st.caption((line + ". " if line else "") +
                    "Bấm vào chấm giữa một tỉnh để lọc theo tỉnh đó; xoá ở thanh bên để bỏ chọn. "

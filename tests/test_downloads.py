@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.db import Warehouse
 from core.refdata import reference
-from tests.conftest import DEMO_UNITS, ROOT
+from tests.conftest import ROOT
 
 PAGES = ["overview", "cadres", "members", "cards", "organisation", "ratings", "finance", "opinions", "progress",
          "methods", "report"]
@@ -51,20 +51,13 @@ KEYS = {"indicator_code", "indicator_label", "unit_vi", "year", "year_from", "re
 INDICATOR_FIGURES = {"value", "numerator", "denominator", "n_units"}
 
 
-# the shared demo units, and more of the south-east: Bình Dương and Bà Rịa - Vũng Tàu merged into new Hồ Chí Minh
-# (34:79), Bình Phước into new Đồng Nai, so a region holds several provinces and a new province several old ones
-UNITS = DEMO_UNITS + ["LDLD63_74", "LDLD63_75", "LDLD63_70", "LDLD34_75", "CDN_YT"]
-
-
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory):
-    from etl.demo import run_demo
+def wh(wide_warehouse):
+    """The wide warehouse (tests/conftest.py): several provinces per region and per new province."""
     from ui import common
-    base = tmp_path_factory.mktemp("downloads")
-    assert run_demo(base / "wh", base / "files", only=UNITS).snapshot is not None
-    os.environ["CDCS_WAREHOUSE"] = str(base / "wh")
+    os.environ["CDCS_WAREHOUSE"] = str(wide_warehouse)
     common.warehouse.clear()
-    yield Warehouse(base / "wh")
+    yield Warehouse(wide_warehouse)
     common.warehouse.clear()
 
 
