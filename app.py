@@ -13,7 +13,7 @@ from core.refdata import TOTAL
 from core.config import settings
 from ui import style, urlstate
 from ui.auth import current_user, login_box
-from ui.common import MAP_INDICATORS, YEARS, no_warehouse, q
+from ui.common import EXPLORE_DEFAULT, MAP_INDICATORS, ROWS, YEARS, no_warehouse, q
 
 # pages/ is routed by st.navigation below, not Streamlit's old folder-based pages (see ui/serve.py).
 PagesManager.uses_pages_directory = False
@@ -22,6 +22,8 @@ st.set_page_config(page_title="Thống kê công đoàn cơ sở", page_icon=str
 PAGES = {
     "Tổng hợp": [
         st.Page("pages/overview.py", title="Tổng quan", icon=":material/home:", default=True),  # served at /
+        st.Page("pages/explore.py", title="Tra cứu số liệu", icon=":material/table_view:", url_path="tra-cuu"),
+        st.Page("pages/unit.py", title="Hồ sơ đơn vị", icon=":material/apartment:", url_path="don-vi"),
     ],
     "I. Thực trạng CĐCS": [
         st.Page("pages/cadres.py", title="Cán bộ công đoàn", icon=":material/groups:", url_path="can-bo"),
@@ -36,6 +38,7 @@ PAGES = {
     ],
     "Dữ liệu": [
         st.Page("pages/report.py", title="Báo cáo tổng hợp", icon=":material/print:", url_path="bao-cao"),
+        st.Page("pages/sources.py", title="Nguồn của số liệu", icon=":material/find_in_page:", url_path="nguon-so-lieu"),
         st.Page("pages/progress.py", title="Tiến độ & chất lượng dữ liệu", icon=":material/fact_check:", url_path="tien-do"),
         st.Page("pages/methods.py", title="Phương pháp & nguồn", icon=":material/menu_book:", url_path="phuong-phap"),
     ],
@@ -59,6 +62,13 @@ def register_url_fields() -> None:
     urlstate.register("lv", urlstate.one_of(set(q("dim_focus_area")["focus_area"])), str, "")
     urlstate.register("muc", urlstate.one_of(set(q("dim_text_question")["section"])), str, "")
     urlstate.register("ky", urlstate.one_of(set(q("dim_round")["round_code"])), str, None)
+    codes = set(q("dim_indicator")["indicator_code"])
+    urlstate.register("ct", urlstate.many_of(codes), urlstate.join, list(EXPLORE_DEFAULT))
+    urlstate.register("dong", urlstate.one_of(set(ROWS)), str, None)
+    urlstate.register("dang", urlstate.one_of({"bang", "bieu-do"}), str, "bang")
+    urlstate.register("dv", urlstate.one_of(set(q("dim_unit")["unit_code"])), str, None)
+    urlstate.register("cs", urlstate.one_of(codes), str, None)
+    urlstate.register("ns", urlstate.one_of({str(y) for y in range(YEARS[0], YEARS[1] + 1)}), str, None)
 
 
 def sidebar() -> None:
@@ -111,7 +121,7 @@ if user is not None and user.sees_desk:  # the desk is not even routed for viewe
     pages["Dữ liệu"] = [st.Page("pages/submit.py", title="Nộp báo cáo", icon=":material/upload_file:",
                                 url_path="nop-bao-cao"), *pages["Dữ liệu"]]
 try:
-    st.navigation(pages).run()
+    st.navigation(pages, expanded=True).run()  # every page listed (no English "View more")
 except Exception:  # Streamlit's own stop/rerun are BaseExceptions and pass through
     if os.environ.get("CDCS_DEBUG_ERRORS") == "1":  # tests and developers see the exception itself
         raise

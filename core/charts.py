@@ -238,7 +238,7 @@ def ranked_bars(df: pd.DataFrame, label: str, title: str, unit_vi: str, selected
     ones and the selected ones are drawn, and the title says so."""
     selected = selected or set()
     d = df.dropna(subset=["value"]).sort_values("value", ascending=False).reset_index(drop=True)
-    d["rank"] = range(1, len(d) + 1)
+    d["rank"] = d["value"].rank(method="min", ascending=False).astype(int)  # ties share the better rank
     is_sel = d[key].isin(selected) if key else pd.Series(False, index=d.index)
     if len(d) > limit:
         d, is_sel = d[(d["rank"] <= limit - len(selected)) | is_sel], is_sel[(d["rank"] <= limit - len(selected)) | is_sel]

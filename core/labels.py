@@ -41,7 +41,8 @@ COLUMNS = {
     "id": "Số thứ tự", "at": "Thời điểm", "user_name": "Người thực hiện", "details": "Chi tiết",
     "n_errors": "Số lỗi", "summary": "Tóm tắt", "year_from": "Từ năm", "status": "Mã tình trạng",
     "focus_area": "Mã lĩnh vực", "like_for_like": "So sánh cùng phạm vi", "excluded_sectors": "Khu vực không tính khi so sánh",
-    "change_points": "Thay đổi (điểm %)", "rank_label": "Hạng", "selected": "Đang chọn",
+    "change_points": "Thay đổi (điểm %)", "rank_label": "Hạng", "selected": "Đang chọn", "is_total": "Dòng tổng",
+    "peer_rank": "Hạng trong các đơn vị cùng loại", "counted": "Được tính", "n_values": "Số ô số liệu",
 }
 
 # audit events (core.audit) as the administrator reads them
@@ -188,8 +189,18 @@ def region_labels() -> dict[str, str]:
     return _lookup("regions", "region_code", "region_name")
 
 
+@lru_cache(maxsize=1)
 def unit_labels() -> dict[str, str]:
-    return _lookup("units", "unit_code", "unit_name")
+    """unit_code -> name; two units of one name (the federation of a province before and after 7/2025) are told
+    apart by their period: 'Liên đoàn Lao động thành phố Hồ Chí Minh (đến 6/2025)' / '(từ 7/2025)'."""
+    t = reference()["units"]
+    twice = set(t["unit_name"][t["unit_name"].duplicated()])
+
+    def label(name, start, end):
+        if name not in twice:
+            return name
+        return f"{name} (đến {end[5:7].lstrip('0')}/{end[:4]})" if end else f"{name} (từ {start[5:7].lstrip('0')}/{start[:4]})"
+    return {c: label(n, a, b) for c, n, a, b in zip(t["unit_code"], t["unit_name"], t["valid_from"], t["valid_to"])}
 
 
 def unit_type_labels() -> dict[str, str]:

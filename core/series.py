@@ -56,6 +56,11 @@ def by_group(df: pd.DataFrame, by: str) -> pd.DataFrame:
     return out[[code, name, *[c for c in FIGURES if c in out.columns]]]
 
 
+def ranks(values: pd.Series) -> pd.Series:
+    """Rank from the highest, ties sharing the better rank (1, 2, 2, 4): the rank quoted as 'hạng 2/34'."""
+    return values.rank(method="min", ascending=False).astype("Int64")
+
+
 def _round(values: pd.Series, decimals: pd.Series) -> pd.Series:
     return pd.Series([v if pd.isna(v) else round(float(v), int(d)) for v, d in zip(values, decimals)],
                      index=values.index, dtype=float)

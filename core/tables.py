@@ -27,5 +27,6 @@ def html_table(display: pd.DataFrame, numeric: set, selected: list[bool] | None 
             f"{html.escape('' if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))}</td>"
             for i, (c, v) in enumerate(row.items()))
         rows.append(f"<tr class='{' '.join(cls)}'>{cells}</tr>")
-    return (f"<div class='cdcs-table-wrap'><table class='cdcs-table'><thead><tr>{heads}</tr></thead>"
+    dense = " dense" if len(display.columns) > 12 else ""  # many years: a smaller font keeps them all in view
+    return (f"<div class='cdcs-table-wrap'><table class='cdcs-table{dense}'><thead><tr>{heads}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")

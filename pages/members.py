@@ -4,7 +4,7 @@ import streamlit as st
 from core import charts
 from core.labels import province_labels, region_labels
 from core.refdata import TOTAL
-from core.series import by_group
+from core.series import by_group, ranks
 from ui.common import (
     NOT_BY_SECTOR, changes, chart, definitions, empty, filters, header, indicators_chart, q, sector_chart, selected_groups,
     year_table, zip_button,
@@ -47,7 +47,7 @@ def growth_ranking() -> None:
               "'34 tỉnh, thành phố hiện nay' ở thanh bên")
         return
     rank = rank.rename(columns={"group_code": "province_key"}).sort_values("growth_pct", ascending=False)
-    rank.insert(0, "rank", range(1, len(rank) + 1))
+    rank.insert(0, "rank", ranks(rank["growth_pct"]))
     rank.insert(2, "province_name", rank["province_key"].map(province_labels()))
     chosen = selected_groups("province")
     fig = charts.ranked_bars(rank.assign(value=rank["growth_pct"]), "province_name",

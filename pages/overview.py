@@ -7,6 +7,7 @@ from core.compare import NOT_COMPARABLE, change_text
 from core.labels import NO_DATA, fmt_indicator, indicator, shown_unit
 from core.refdata import TOTAL
 from core.series import FIGURES, as_shown, pick, value_at
+from core.series import ranks as rank_from_top
 from ui.common import (
     MAP_INDICATORS, changes, chart, comparison, definitions, empty, filters, header, province_scheme, q, rank_line,
     selected_groups, stat_table, zip_button,
@@ -35,7 +36,7 @@ if len(f.provinces) == 1:  # one province: its rank among all provinces, for eac
     ctx = comparison(codes, year, "province")
     for c in codes:
         line = ctx[ctx["indicator_code"] == c].dropna(subset=["value"]).sort_values("value", ascending=False)
-        pos = [i + 1 for i, s in enumerate(line["selected"]) if s]
+        pos = list(rank_from_top(line["value"])[line["selected"]])
         if pos:
             ranks[c] = f"{pos[0]}/{len(line)}"
 

@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "tests" / "screenshots"
-PAGES = ["", "can-bo", "doan-vien", "the-doan-vien", "to-chuc", "xep-loai", "tai-chinh", "y-kien", "tien-do",
+PAGES = ["", "tra-cuu", "don-vi", "nguon-so-lieu", "can-bo", "doan-vien", "the-doan-vien", "to-chuc", "xep-loai", "tai-chinh", "y-kien", "tien-do",
          "phuong-phap"]
 
 if not Path("/usr/bin/chromium").exists():  # make test installs it; without it these tests cannot run

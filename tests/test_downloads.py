@@ -26,8 +26,8 @@ from core.db import Warehouse
 from core.refdata import reference
 from tests.conftest import ROOT
 
-PAGES = ["overview", "cadres", "members", "cards", "organisation", "ratings", "finance", "opinions", "progress",
-         "methods", "report"]
+PAGES = ["overview", "explore", "unit", "sources", "cadres", "members", "cards", "organisation", "ratings", "finance",
+         "opinions", "progress", "methods", "report"]
 SETTINGS = {
     "default": {},
     "one_region": {"vung": "DNB"},
@@ -47,7 +47,8 @@ KEYS = {"indicator_code", "indicator_label", "unit_vi", "year", "year_from", "re
         "contact", "label_vi", "description_vi", "aggregation_label", "by_sector_label", "old_name", "new_name",
         "old_code", "new_code", "province_scheme", "bucket_label", "source_vi", "found_at", "severity_label",
         "found_value", "message", "fix", "rule", "expected", "series", "comparable", "note", "change_label",
-        "unit_type_label", "is_current", "rank_label", "kind_label", "like_for_like", "excluded_sectors", "selected"}
+        "unit_type_label", "is_current", "rank_label", "kind_label", "like_for_like", "excluded_sectors", "selected",
+        "is_total", "peer_rank", "counted"}
 INDICATOR_FIGURES = {"value", "numerator", "denominator", "n_units"}
 
 
@@ -202,7 +203,11 @@ def check_indicator_table(df: pd.DataFrame, m, state: dict, topic: str) -> tuple
     group_col = next((c for c in ("region_code", "province_key", "unit_code") if c in df.columns), None)
     year_cols = [c for c in df.columns if isinstance(c, int)]
     checked = set(year_cols) | (INDICATOR_FIGURES & set(df.columns))
-    for i, row in df.iterrows():
+    rows = df
+    if "is_total" in df.columns:  # a total row: recomputed below from the marts of the rows above it
+        rows = df[df["is_total"] != "có"]
+        errors += check_totals(df, m, state, topic, group_col)
+    for i, row in rows.iterrows():
         code = row["indicator_code"]
         sector = row["sector"] if "sector" in df.columns else state.get("kv", "TOTAL")
         group = row[group_col] if group_col else None
@@ -282,6 +287,24 @@ def check_indicator_table(df: pd.DataFrame, m, state: dict, topic: str) -> tuple
             want = f"{order.index(vals[mine]) + 1}/{len(order)}"
             if row["rank_label"] != want:
                 errors.append(f"{topic} row {i} {row['indicator_code']} rank {row['rank_label']} ≠ {want}")
+    if "peer_rank" in df.columns:  # a unit's rank among the units of its kind that reported the figure that year
+        d = m["dim_unit"].set_index("unit_code")
+        u = m["unit_df"]
+        for i, row in df.dropna(subset=["peer_rank"]).iterrows():
+            kind = d.loc[row["unit_code"], "unit_type"]
+            peers = u[(u["indicator_code"] == row["indicator_code"]) & (u["year"] == row["year"]) &
+                      (u["sector"] == "TOTAL") & u["unit_code"].map(d["unit_type"]).eq(kind) & u["value"].notna()]
+            order = sorted(peers["value"], reverse=True)
+            mine = peers.loc[peers["unit_code"] == row["unit_code"], "value"].iloc[0]
+            want = f"{order.index(mine) + 1}/{len(order)}"
+            if row["peer_rank"] != want:
+                errors.append(f"{topic} row {i} peer_rank {row['peer_rank']} ≠ {want}")
+    if {"submission_id", "version"} <= set(df.columns):  # the version a figure comes from
+        s = m["submissions"].set_index("submission_id")
+        for i, row in df.iterrows():
+            if row["version"] != s.loc[row["submission_id"], "version"]:
+                errors.append(f"{topic} row {i} version {row['version']}")
+        checked.add("version")
     if "rank" in df.columns:
         by = "growth_pct" if "growth_pct" in df.columns else "value"
         ranked = df.dropna(subset=[by]).sort_values(by, ascending=False)
@@ -290,6 +313,35 @@ def check_indicator_table(df: pd.DataFrame, m, state: dict, topic: str) -> tuple
             errors.append(f"{topic}: ranks do not follow {by}")
         checked.add("rank")
     return errors, n, checked
+
+
+def check_totals(df: pd.DataFrame, m, state: dict, topic: str, group_col: str | None) -> list[str]:
+    """A total row of a pivot equals the marts of its rows added up: the sum for counts, Σ numerators / Σ
+    denominators for ratios (never a sum or mean of percentages)."""
+    errors = []
+    year_cols = [c for c in df.columns if isinstance(c, int)]
+    for i, row in df[df["is_total"] == "có"].iterrows():
+        code = row["indicator_code"]
+        groups = df[(df["is_total"] != "có") & (df["indicator_code"] == code)]
+        key = group_col or "sector"
+        factor = 0.001 if row.get("unit_vi") == "tỷ đồng" else 1.0
+        for y in year_cols:
+            if key == "sector":
+                marts = [mart_row(m, state, None, None, y, g, code) for g in groups["sector"]]
+            else:
+                marts = [mart_row(m, state, group_col, g, y, state.get("kv", "TOTAL"), code) for g in groups[key]]
+            marts = [r for r in marts if r is not None]
+            if IND.loc[code, "aggregation"] in ("ratio", "complement", "ratio_plain"):
+                scale = 1.0 if IND.loc[code, "aggregation"] == "ratio_plain" else 100.0
+                num = sum(r["numerator"] for r in marts if not pd.isna(r["numerator"]))
+                den = sum(r["denominator"] for r in marts if not pd.isna(r["denominator"]))
+                want = num / den * scale if den else None
+            else:
+                vals = [r["value"] for r in marts if not pd.isna(r["value"])]
+                want = sum(vals) * factor if vals else None
+            if not close(row[y], want, decimals(code)):
+                errors.append(f"{topic} total {code} {y}: {row[y]} ≠ {want}")
+    return errors
 
 
 def check_rating_table(df: pd.DataFrame, m, state: dict, topic: str):
@@ -355,10 +407,10 @@ def check_submissions(df: pd.DataFrame, m, state: dict, topic: str):
     s = m["submissions"].set_index("submission_id")
     errors = []
     for i, row in df.iterrows():
-        for col in ("version", "n_warnings"):
+        for col in ("version", "n_warnings", "n_values"):
             if col in df.columns and row[col] != s.loc[row["submission_id"], col]:
                 errors.append(f"{topic} row {i} {col}")
-    return errors, len(df), {"version", "n_warnings"}
+    return errors, len(df), {"version", "n_warnings", "n_values"}
 
 
 def check_finance_rules(df: pd.DataFrame, m, state: dict, topic: str):

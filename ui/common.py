@@ -22,6 +22,9 @@ NUMERIC = {"value", "numerator", "denominator", "n_units", "start", "end", "grow
            "late_n", "missing_n", "versions", "version", "n_warnings", "kpcd_pct", "dues_pct"}
 NOT_BY_SECTOR = " (không báo cáo theo khu vực)"
 # indicators offered on the overview map (first = default)
+# the explore page: its first indicators, and how its rows may be split
+EXPLORE_DEFAULT = ("member_end", "card_share")
+ROWS = {"region": "Vùng", "province": "Tỉnh, thành phố", "unit": "Đơn vị báo cáo", "sector": "Khu vực"}
 MAP_INDICATORS = ["card_share", "member_end", "cdcs_total", "unionisation_rate", "members_per_cdcs", "card_missing_share"]
 
 
@@ -116,10 +119,12 @@ def comparison(codes: list[str], year: int, by: str, **extra) -> pd.DataFrame:
 
 def rank_line(df: pd.DataFrame, by: str, name_col: str, higher: str = "cao") -> str:
     """'Hồ Chí Minh: hạng 1/34 (từ cao xuống thấp)' for the selected rows of a comparison, '' when none."""
+    from core.series import ranks
     d = df.dropna(subset=["value"]).sort_values("value", ascending=False).reset_index(drop=True)
+    d["rank"] = ranks(d["value"])
     n = len(d)
     unit = {"province": "tỉnh", "region": "vùng"}.get(by, "")
-    parts = [f"**{r[name_col]}**: hạng {i + 1}/{n} {unit}".strip() for i, r in d.iterrows() if r["selected"]]
+    parts = [f"**{r[name_col]}**: hạng {r['rank']}/{n} {unit}".strip() for _, r in d.iterrows() if r["selected"]]
     return ("; ".join(parts) + f" (xếp từ {higher} xuống thấp)") if parts else ""
 
 
@@ -249,7 +254,12 @@ def chart_title(title: str, codes: list[str]) -> None:
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     row.markdown(f"<div class='cdcs-chart-title'>{html.escape(title)}</div>", unsafe_allow_html=True, width="content")
     with row.popover("ⓘ", help="Định nghĩa chỉ tiêu (từ danh mục chỉ tiêu)", type="tertiary"):
+        from core.labels import indicator
+        from ui import urlstate
         st.markdown(definition_text(codes))
+        for c in codes[:4]:  # from any figure to the units and versions behind it
+            st.page_link("pages/sources.py", label=f"Đơn vị và báo cáo tạo nên: {indicator(c)} →",
+                         icon=":material/find_in_page:", query_params=urlstate.link_params(cs=c, ns=str(filters().year_to)))
 
 
 def definition_text(codes: list[str]) -> str:

@@ -17,6 +17,8 @@ CSS = """
 .cdcs-table td.num, .cdcs-table th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .cdcs-table td.num { white-space: nowrap; }
 .cdcs-table td.txt { min-width: 7rem; }
+.cdcs-table.dense { font-size: 0.76rem; }
+.cdcs-table.dense td, .cdcs-table.dense th { padding: 3px 4px; }
 .cdcs-table tr.sel td { background: #e3eef9; font-weight: 600; }
 .cdcs-table tr.total td { font-weight: 700; background: #f6f6f6; border-top: 1px solid #999; }
 .cdcs-chart-title { font-weight: 600; font-size: 1rem; margin: 0; }
