@@ -62,6 +62,7 @@ def register_url_fields() -> None:
     urlstate.register("lv", urlstate.one_of(set(q("dim_focus_area")["focus_area"])), str, "")
     urlstate.register("muc", urlstate.one_of(set(q("dim_text_question")["section"])), str, "")
     urlstate.register("ky", urlstate.one_of(set(q("dim_round")["round_code"])), str, None)
+    urlstate.register("bc", urlstate.one_of({"giai-doan", *q("dim_round")["round_code"]}), str, None)  # report period
     codes = set(q("dim_indicator")["indicator_code"])
     urlstate.register("ct", urlstate.many_of(codes), urlstate.join, list(EXPLORE_DEFAULT))
     urlstate.register("dong", urlstate.one_of(set(ROWS)), str, None)

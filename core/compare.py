@@ -81,6 +81,44 @@ def basis(code: str, y0: int, y1: int, sector: str = TOTAL) -> Basis:
     return Basis(True, tuple(exclude), reason)
 
 
+def changes(query, params: dict, codes: list[str], y0: int, y1: int, by: str = "all") -> pd.DataFrame:
+    """Like-for-like changes of some indicators between y0 and y1, `query` running queries/indicator_change.sql with
+    the filter `params` (core.filters.Filters.params).
+
+    One row per (group, indicator): start and end over the same places and sectors, growth_pct (counts) or
+    change_points (percentages), like_for_like ('có' when computed), excluded_sectors and a note; a figure that
+    cannot be compared keeps empty changes and says why."""
+    rows, plans = [], {}
+    for code in codes:
+        plans.setdefault(basis(code, y0, y1, params.get("sector", TOTAL)), []).append(code)
+    for b, group in plans.items():
+        if not b.comparable:
+            rows += [{"group_code": "all", "indicator_code": c, "note": f"{NOT_COMPARABLE}: {b.reason}"}
+                     for c in group if by == "all"]
+            continue
+        df = query("indicator_change", **{**params, "indicators": group, "by": by, "ya": y0, "yb": y1,
+                                          "exclude": list(b.exclude)})
+        for (g, c), part in df.groupby(["group_code", "indicator_code"]):
+            v = dict(zip(part["year"], part["value"]))
+            a, e = v.get(y0), v.get(y1)
+            ch = change_value(a, e, c)
+            pct = indicator_unit(c) == "%"
+            rows.append({"group_code": g, "indicator_code": c, "start": a, "end": e, "like_for_like": "có",
+                         "excluded_sectors": " ".join(b.exclude), "growth_pct": None if pct else ch,
+                         "change_points": ch if pct else None,
+                         "note": b.reason or "cùng đơn vị, cùng khu vực ở cả hai năm"})
+        if by == "all":
+            done = set(df["indicator_code"])
+            rows += [{"group_code": "all", "indicator_code": c,
+                      "note": f"{NOT_COMPARABLE}: thiếu số liệu một trong hai năm"} for c in group if c not in done]
+    cols = ["group_code", "indicator_code", "start", "end", "like_for_like", "excluded_sectors", "growth_pct",
+            "change_points", "note"]
+    out = pd.DataFrame(rows, columns=cols).assign(year_from=y0, year=y1)
+    for col in ("growth_pct", "change_points"):
+        out[col] = pd.to_numeric(out[col]).round(1)
+    return out
+
+
 def change_text(before: float | None, after: float | None, code: str) -> str | None:
     """'+2,4%' for counts, '+1,3 điểm %' for percentages; None when a side is missing or zero."""
     if before is None or after is None or pd.isna(before) or pd.isna(after):

@@ -249,6 +249,17 @@ def check_indicator_table(df: pd.DataFrame, m, state: dict, topic: str) -> tuple
         for i, row in df.iterrows():
             code, y0, y1 = row["indicator_code"], int(row["year_from"]), int(row["year"])
             group = row[group_col] if group_col else None
+            if row.get("is_total") == "có":  # the change of a total row: over the units of its rows
+                total_state = {**state, **({"loai": ["LDLD"]} if group_col == "province_key" else {})}
+                if row.get("like_for_like") == "có":
+                    exclude = set(str(row.get("excluded_sectors") or "").split()) - {""}
+                    a, b = like_for_like(m, total_state, code, y0, y1, exclude)
+                    factor = 0.001 if row.get("unit_vi") == "tỷ đồng" else 1.0
+                    for col, want in (("start", a), ("end", b)):
+                        if not close(row[col], want * factor, decimals(code)):
+                            errors.append(f"{topic} total row {code} {col}: {row[col]} ≠ {want}")
+                n += 2
+                continue
             exclude = set(str(row.get("excluded_sectors") or "").split()) - {""}
             if row.get("like_for_like") == "có":
                 a, b = like_for_like(m, state, code, y0, y1, exclude, group_col, group)

@@ -152,41 +152,10 @@ def compare_chart(code: str, year: int, by: str, title: str, topic: str, key: st
 
 
 def changes(codes: list[str], y0: int, y1: int, by: str = "all", **extra) -> pd.DataFrame:
-    """Like-for-like changes of some indicators between y0 and y1 (core.compare decides the basis).
-
-    One row per (group, indicator): start and end over the same places and sectors, growth_pct (counts) or
-    change_points (percentages), like_for_like ('có' when computed), excluded_sectors and a note; figures that
-    cannot be compared keep empty changes and say why."""
-    from core.compare import NOT_COMPARABLE, basis, change_value
-    from core.labels import indicator_unit
+    """Like-for-like changes of some indicators between y0 and y1 for the sidebar selection (core.compare.changes)."""
+    from core.compare import changes as like_for_like
     f = filters()
-    rows, plans = [], {}
-    for code in codes:
-        plans.setdefault(basis(code, y0, y1, f.sector), []).append(code)
-    for b, group in plans.items():
-        if not b.comparable:
-            rows += [{"group_code": g, "indicator_code": c, "note": f"{NOT_COMPARABLE}: {b.reason}"}
-                     for c in group for g in (["all"] if by == "all" else [])]
-            continue
-        df = q("indicator_change", **f.params(indicators=group, by=by, ya=y0, yb=y1, exclude=list(b.exclude), **extra))
-        for (g, c), part in df.groupby(["group_code", "indicator_code"]):
-            v = dict(zip(part["year"], part["value"]))
-            a, e = v.get(y0), v.get(y1)
-            ch = change_value(a, e, c)
-            pct = indicator_unit(c) == "%"
-            rows.append({"group_code": g, "indicator_code": c, "start": a, "end": e, "like_for_like": "có",
-                         "excluded_sectors": " ".join(b.exclude), "growth_pct": None if pct else ch,
-                         "change_points": ch if pct else None,
-                         "note": b.reason or "cùng đơn vị, cùng khu vực ở cả hai năm"})
-        if by == "all" and df.empty:
-            rows += [{"group_code": "all", "indicator_code": c, "note": f"{NOT_COMPARABLE}: thiếu số liệu một trong hai năm"}
-                     for c in group]
-    cols = ["group_code", "indicator_code", "start", "end", "like_for_like", "excluded_sectors", "growth_pct",
-            "change_points", "note"]
-    out = pd.DataFrame(rows, columns=cols).assign(year_from=y0, year=y1)
-    for col in ("growth_pct", "change_points"):
-        out[col] = pd.to_numeric(out[col]).round(1)
-    return out
+    return like_for_like(q, f.params(**extra), codes, y0, y1, by)
 
 
 def no_warehouse() -> bool:
