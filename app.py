@@ -11,9 +11,9 @@ from core.filters import UNIT_TYPES
 from core.labels import VIEWS, province_option, region_labels, sector_labels, unit_type_short, vn_sort_key
 from core.refdata import TOTAL
 from core.config import settings
-from ui import urlstate
+from ui import style, urlstate
 from ui.auth import current_user, login_box
-from ui.common import MAP_INDICATORS, YEARS, no_warehouse, q
+from ui.common import EXPLORE_DEFAULT, MAP_INDICATORS, ROWS, YEARS, no_warehouse, q
 
 # pages/ is routed by st.navigation below, not Streamlit's old folder-based pages (see ui/serve.py).
 PagesManager.uses_pages_directory = False
@@ -22,6 +22,8 @@ st.set_page_config(page_title="Thống kê công đoàn cơ sở", page_icon=str
 PAGES = {
     "Tổng hợp": [
         st.Page("pages/overview.py", title="Tổng quan", icon=":material/home:", default=True),  # served at /
+        st.Page("pages/explore.py", title="Tra cứu số liệu", icon=":material/table_view:", url_path="tra-cuu"),
+        st.Page("pages/unit.py", title="Hồ sơ đơn vị", icon=":material/apartment:", url_path="don-vi"),
     ],
     "I. Thực trạng CĐCS": [
         st.Page("pages/cadres.py", title="Cán bộ công đoàn", icon=":material/groups:", url_path="can-bo"),
@@ -36,6 +38,7 @@ PAGES = {
     ],
     "Dữ liệu": [
         st.Page("pages/report.py", title="Báo cáo tổng hợp", icon=":material/print:", url_path="bao-cao"),
+        st.Page("pages/sources.py", title="Nguồn của số liệu", icon=":material/find_in_page:", url_path="nguon-so-lieu"),
         st.Page("pages/progress.py", title="Tiến độ & chất lượng dữ liệu", icon=":material/fact_check:", url_path="tien-do"),
         st.Page("pages/methods.py", title="Phương pháp & nguồn", icon=":material/menu_book:", url_path="phuong-phap"),
     ],
@@ -59,6 +62,14 @@ def register_url_fields() -> None:
     urlstate.register("lv", urlstate.one_of(set(q("dim_focus_area")["focus_area"])), str, "")
     urlstate.register("muc", urlstate.one_of(set(q("dim_text_question")["section"])), str, "")
     urlstate.register("ky", urlstate.one_of(set(q("dim_round")["round_code"])), str, None)
+    urlstate.register("bc", urlstate.one_of({"giai-doan", *q("dim_round")["round_code"]}), str, None)  # report period
+    codes = set(q("dim_indicator")["indicator_code"])
+    urlstate.register("ct", urlstate.many_of(codes), urlstate.join, list(EXPLORE_DEFAULT))
+    urlstate.register("dong", urlstate.one_of(set(ROWS)), str, None)
+    urlstate.register("dang", urlstate.one_of({"bang", "bieu-do"}), str, "bang")
+    urlstate.register("dv", urlstate.one_of(set(q("dim_unit")["unit_code"])), str, None)
+    urlstate.register("cs", urlstate.one_of(codes), str, None)
+    urlstate.register("ns", urlstate.one_of({str(y) for y in range(YEARS[0], YEARS[1] + 1)}), str, None)
 
 
 def sidebar() -> None:
@@ -93,6 +104,7 @@ def sidebar() -> None:
         st.caption("Bộ lọc được ghi vào địa chỉ trang: sao chép đường dẫn để chia sẻ đúng góc nhìn này.")
 
 
+style.inject()
 if no_warehouse():
     st.stop()
 register_url_fields()
@@ -109,7 +121,7 @@ pages = dict(PAGES)
 desk = st.Page("pages/submit.py", title="Nộp báo cáo", icon=":material/upload_file:", url_path="nop-bao-cao",
                visibility="visible" if user is not None and user.sees_desk else "hidden")
 pages["Dữ liệu"] = [desk, *pages["Dữ liệu"]]
-page = st.navigation(pages)
+page = st.navigation(pages, expanded=True)  # every page listed (no English "View more")
 login_box(form=page.url_path != desk.url_path)  # top of the sidebar; the desk shows its own login form
 sidebar()
 try:

@@ -168,3 +168,14 @@ def figures_status(wh, round_code: str, unit_codes: list[str] | None = None) -> 
     if unit_codes is not None:
         df = df[df["unit_code"].isin(unit_codes)]
     return status(round_code, dict(zip(df["unit_code"], df["submission_id"])), warehouse=wh.folder)
+
+
+def rounds_status(wh, round_codes: list[str]) -> str:
+    """The state of the figures of several rounds in one line: the rounds grouped by state, e.g.
+    'Đã chốt số liệu: N2021 · Số liệu tạm thời (chưa duyệt): N2022, N2023'; one round's full label when one."""
+    if len(round_codes) == 1:
+        return figures_status(wh, round_codes[0]).label
+    by_state: dict[str, list[str]] = {}
+    for code in round_codes:
+        by_state.setdefault(figures_status(wh, code).state, []).append(code)
+    return " · ".join(f"{STATE_LABELS[s]}: {', '.join(by_state[s])}" for s in STATE_LABELS if s in by_state)

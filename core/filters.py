@@ -7,6 +7,8 @@ from core.labels import VIEWS, province_labels, region_labels, sector_labels, un
 from core.refdata import TOTAL
 
 UNIT_TYPES = ("LDLD", "CDN", "TCT")
+FILTER_NAMES = {"years": "giai đoạn", "view": "cách tính theo tỉnh", "region": "vùng", "provinces": "tỉnh, thành phố",
+                "sector": "khu vực", "unit_types": "loại đơn vị"}
 
 
 @dataclass(frozen=True)
@@ -27,18 +29,30 @@ class Filters:
                 "provinces": list(self.provinces), "unit_types": list(self.unit_types) or list(UNIT_TYPES),
                 "sector": self.sector, **extra}
 
-    def describe(self) -> str:
-        """The selection in one Vietnamese line (for captions, file metadata)."""
-        parts = [f"Năm {self.year_from}–{self.year_to}" if self.year_from != self.year_to else f"Năm {self.year_to}",
-                 f"Cách tính tỉnh: {VIEWS[self.view]}"]
+    def parts(self) -> dict[str, str]:
+        """Each filter in words, keyed by its name (FILTER_NAMES); filters left at 'all' are omitted."""
+        out = {"years": f"Năm {self.year_from}–{self.year_to}" if self.year_from != self.year_to else f"Năm {self.year_to}",
+               "view": f"Cách tính tỉnh: {VIEWS[self.view]}"}
         if self.region:
-            parts.append(f"Vùng: {region_labels().get(self.region, self.region)}")
+            out["region"] = f"Vùng: {region_labels().get(self.region, self.region)}"
         if self.provinces:
-            parts.append("Tỉnh: " + ", ".join(province_labels().get(p, p) for p in self.provinces))
-        parts.append(f"Khu vực: {sector_labels()[self.sector]}")
+            out["provinces"] = "Tỉnh: " + ", ".join(province_labels().get(p, p) for p in self.provinces)
+        out["sector"] = f"Khu vực: {sector_labels()[self.sector]}"
         if set(self.unit_types) != set(UNIT_TYPES):
-            parts.append("Loại đơn vị: " + ", ".join(unit_type_labels()[t] for t in self.unit_types))
-        return "; ".join(parts)
+            out["unit_types"] = "Loại đơn vị: " + ", ".join(unit_type_labels()[t] for t in self.unit_types)
+        return out
+
+    def describe(self, ignored: dict[str, str] | None = None) -> str:
+        """The selection in one Vietnamese line (for captions, file metadata); `ignored` maps a filter name to
+        why the page does not apply it, and such filters are named apart with their reason."""
+        ignored = ignored or {}
+        parts = self.parts()
+        chosen = {"years": True, "view": True, "region": bool(self.region), "provinces": bool(self.provinces),
+                  "sector": self.sector != TOTAL, "unit_types": set(self.unit_types) != set(UNIT_TYPES)}
+        text = "; ".join(v for k, v in parts.items() if k not in ignored) or "toàn bộ số liệu"
+        # a filter left at 'all' needs no excuse; one the user set and the page does not apply is named, with why
+        skipped = [f"{FILTER_NAMES[k]} ({why})" for k, why in ignored.items() if chosen.get(k)]
+        return text + (". Không áp dụng: " + "; ".join(skipped) if skipped else "")
 
     def slug(self) -> str:
         """Short ASCII form for file names."""

@@ -13,18 +13,18 @@ SIMULATED = "Dữ liệu mô phỏng"
 
 COLUMNS = {
     "year": "Năm", "value": "Giá trị", "numerator": "Tử số", "denominator": "Mẫu số", "n_units": "Số đơn vị báo cáo",
-    "unit_code": "Mã đơn vị", "unit_name": "Đơn vị báo cáo", "unit_type": "Loại đơn vị", "unit_type_label": "Loại đơn vị",
+    "unit_code": "Mã đơn vị", "unit_name": "Đơn vị báo cáo", "unit_type": "Mã loại đơn vị", "unit_type_label": "Loại đơn vị",
     "province_key": "Mã tỉnh (hệ mã)", "province_name": "Tỉnh, thành phố", "province_code": "Mã tỉnh",
     "province_scheme": "Hệ mã tỉnh", "region_code": "Mã vùng", "region_name": "Vùng", "sector": "Mã khu vực",
     "sector_label": "Khu vực", "indicator_code": "Mã chỉ tiêu", "indicator_label": "Chỉ tiêu", "unit_vi": "Đơn vị tính",
-    "scheme": "Hướng dẫn xếp loại", "scheme_label": "Hướng dẫn xếp loại", "level_code": "Mã mức", "level_label": "Mức xếp loại",
+    "scheme": "Mã hướng dẫn xếp loại", "scheme_label": "Hướng dẫn xếp loại", "level_code": "Mã mức", "level_label": "Mức xếp loại",
     "bucket_label": "Nhóm xu hướng", "cdcs_count": "Số CĐCS", "share": "Tỷ lệ (%)",
     "round_code": "Kỳ báo cáo", "question_code": "Mã câu hỏi", "question_label": "Câu hỏi", "section": "Mục",
     "focus_area_label": "Lĩnh vực đổi mới (II.4)", "text": "Nội dung trả lời", "submission_id": "Phiên bản báo cáo",
     "status_label": "Tình trạng", "deadline": "Hạn nộp", "first_received_at": "Ngày nhận lần đầu", "versions": "Số phiên bản",
     "contact": "Liên hệ", "file_name": "Tệp", "rule": "Quy tắc", "severity_label": "Mức độ", "sheet": "Trang", "cell": "Ô",
     "expected": "Yêu cầu", "message": "Nội dung", "fix": "Cách sửa", "found_at": "Thời điểm", "found_value": "Giá trị gặp",
-    "rule_pct": "Tỷ lệ theo quy định (%)", "cap_pct": "Giới hạn (%)", "bound_label": "Loại giới hạn", "growth_pct": "Tăng (%)",
+    "rule_pct": "Tỷ lệ theo quy định (%)", "cap_pct": "Giới hạn (%)", "bound_label": "Loại giới hạn", "growth_pct": "Thay đổi (%)",
     "label_vi": "Tên", "description_vi": "Định nghĩa", "aggregation_label": "Cách tổng hợp", "by_sector_label": "Chia theo khu vực",
     "old_name": "Tỉnh cũ (63)", "new_name": "Tỉnh mới (34)", "old_code": "Mã cũ", "new_code": "Mã mới",
     "received_at": "Thời điểm nhận", "version": "Phiên bản", "loaded_by": "Người nạp", "n_warnings": "Số cảnh báo",
@@ -39,7 +39,10 @@ COLUMNS = {
     "change_status": "Thay đổi gì", "where": "Ô trong tệp", "event_label": "Sự kiện", "n_new": "Mới", "n_changed": "Thay đổi",
     "n_removed": "Xóa", "n_unchanged": "Không đổi",
     "id": "Số thứ tự", "at": "Thời điểm", "user_name": "Người thực hiện", "details": "Chi tiết",
-    "n_errors": "Số lỗi", "summary": "Tóm tắt",
+    "n_errors": "Số lỗi", "summary": "Tóm tắt", "year_from": "Từ năm", "status": "Mã tình trạng",
+    "focus_area": "Mã lĩnh vực", "like_for_like": "So sánh cùng phạm vi", "excluded_sectors": "Khu vực không tính khi so sánh",
+    "change_points": "Thay đổi (điểm %)", "rank_label": "Hạng", "selected": "Đang chọn", "is_total": "Dòng tổng",
+    "peer_rank": "Hạng trong các đơn vị cùng loại", "counted": "Được tính", "n_values": "Số ô số liệu",
 }
 
 # audit events (core.audit) as the administrator reads them
@@ -106,10 +109,51 @@ def fmt_value(value, unit_vi: str) -> str:
     """A value in the way its unit calls for: percentages with one decimal, money with one, counts whole."""
     if unit_vi == "%":
         return fmt_pct(value)
-    if unit_vi in ("triệu đồng", "người", "lượt/người") and value is not None and not pd.isna(value) \
+    if unit_vi in MONEY_UNITS:
+        return fmt_number(value, 1)
+    if unit_vi in ("người", "lượt/người") and value is not None and not pd.isna(value) \
             and not float(value).is_integer():
         return fmt_number(value, 1)
     return fmt_number(value, 0)
+
+
+MONEY = "triệu đồng"          # the codebook's money unit
+MONEY_SHOWN = "tỷ đồng"       # how pages and downloads show money (the codebook value / 1000)
+MONEY_UNITS = (MONEY, MONEY_SHOWN)
+
+
+def indicator_decimals(code: str) -> int:
+    """Decimals an indicator is shown and downloaded with: ratios and money one, counts none."""
+    row = reference().indicators.loc[code]
+    if row["aggregation"] in ("ratio", "complement", "ratio_plain") or row["unit_vi"] in MONEY_UNITS:
+        return 1
+    return 0
+
+
+def parts_decimals(code: str) -> int:
+    """Decimals of a ratio's numerator and denominator (those of the numerator's own indicator)."""
+    row = reference().indicators.loc[code]
+    return indicator_decimals(row["numerator"]) if row["numerator"] else indicator_decimals(code)
+
+
+def shown_unit(code: str) -> str:
+    """The unit an indicator is shown in: money in tỷ đồng, everything else in its codebook unit."""
+    unit = indicator_unit(code)
+    return MONEY_SHOWN if unit == MONEY else unit
+
+
+def shown_factor(code: str) -> float:
+    """What the codebook value is multiplied by to be shown (money: triệu → tỷ đồng)."""
+    return 0.001 if indicator_unit(code) == MONEY else 1.0
+
+
+def fmt_indicator(value, code: str) -> str:
+    """A codebook value of one indicator as shown: its unit, its decimals, Vietnamese separators."""
+    if value is None or pd.isna(value):
+        return NO_DATA
+    v = float(value) * shown_factor(code)
+    text = fmt_number(v, indicator_decimals(code))
+    return text + "%" if indicator_unit(code) == "%" else text
 
 
 def fmt_delta(now, before, unit_vi: str) -> str | None:
@@ -149,6 +193,20 @@ def sector_labels() -> dict[str, str]:
 
 def region_labels() -> dict[str, str]:
     return _lookup("regions", "region_code", "region_name")
+
+
+@lru_cache(maxsize=1)
+def unit_labels() -> dict[str, str]:
+    """unit_code -> name; two units of one name (the federation of a province before and after 7/2025) are told
+    apart by their period: 'Liên đoàn Lao động thành phố Hồ Chí Minh (đến 6/2025)' / '(từ 7/2025)'."""
+    t = reference()["units"]
+    twice = set(t["unit_name"][t["unit_name"].duplicated()])
+
+    def label(name, start, end):
+        if name not in twice:
+            return name
+        return f"{name} (đến {end[5:7].lstrip('0')}/{end[:4]})" if end else f"{name} (từ {start[5:7].lstrip('0')}/{start[:4]})"
+    return {c: label(n, a, b) for c, n, a, b in zip(t["unit_code"], t["unit_name"], t["valid_from"], t["valid_to"])}
 
 
 def unit_type_labels() -> dict[str, str]:
@@ -213,10 +271,27 @@ def details_text(details: dict) -> str:
     return "; ".join(f"{AUDIT_DETAILS.get(k, k)}: {value(v)}" for k, v in (details or {}).items() if v not in (None, ""))
 
 
-def labelled(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
-    """The same frame with Vietnamese column headers; raises KeyError when a column has no label."""
+def column_label(col, extra: dict | None = None) -> str:
+    """The Vietnamese header of a column; a year column (an int) is headed by the year."""
     labels = {**COLUMNS, **(extra or {})}
-    missing = [c for c in df.columns if c not in labels]
+    if col in labels:
+        return labels[col]
+    if isinstance(col, int) or (hasattr(col, "is_integer") and not isinstance(col, str)):
+        return str(int(col))
+    raise KeyError(f"no Vietnamese label for columns {[col]}")
+
+
+def labelled(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """The same frame with Vietnamese column headers; raises KeyError when a column has no label.
+
+    The header → code mapping is kept in `attrs["codes"]`, so a downloaded table can be traced back."""
+    labels = {**COLUMNS, **(extra or {})}
+    missing = [c for c in df.columns if c not in labels and not isinstance(c, int)]
     if missing:
         raise KeyError(f"no Vietnamese label for columns {missing}")
-    return df.rename(columns=labels)
+    mapping = {c: column_label(c, extra) for c in df.columns}
+    if len(set(mapping.values())) < len(mapping):
+        raise KeyError(f"two columns share a Vietnamese header: {mapping}")
+    out = df.rename(columns=mapping)
+    out.attrs = {**df.attrs, "codes": {v: k for k, v in mapping.items()}}
+    return out

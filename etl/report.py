@@ -13,19 +13,23 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from core.approval import figures_status
+from core.approval import rounds_status
 from core.db import Warehouse
 from core.labels import STATUS, VIEWS, province_labels, region_labels, sector_labels, vn_sort_key
 from core.refdata import reference
 
 SECTIONS = ["I.1.1", "I.1.2", "I.1.3", "I.1.4", "I.2.1", "I.2.2", "I.2.3", "I.2.4"]
+# the figure each section is summarised by (region × year table, chart and highlights), in print and in Excel
+SUMMARY = {"I.1.1": "cadre_total", "I.1.2": "member_end", "I.1.3": "card_share", "I.1.4": "training_attendance",
+           "I.2.1": "cdcs_total", "I.2.2": "cba_share", "I.2.3": "top_share_rated", "I.2.4": "kpcd_collected"}
 
 
 @dataclass(frozen=True)
 class ReportOptions:
-    round_code: str
+    round_code: str           # '' = the period in `years`
     region: str = ""          # '' = whole country
     view: str = "34"          # region mapping: '34' (today's provinces) or 'reported'
+    years: tuple[int, int] | None = None   # first and last year (default: the round's)
 
 
 @dataclass
@@ -77,7 +81,13 @@ class ReportBuilder:
     def __init__(self, wh: Warehouse, opts: ReportOptions):
         self.wh, self.opts = wh, opts
         self.ref = reference()
-        self.years = self.ref.round_years(opts.round_code)
+        self.years = (list(range(opts.years[0], opts.years[1] + 1)) if opts.years
+                      else self.ref.round_years(opts.round_code))
+        self.rounds = ([opts.round_code] if opts.round_code else
+                       [r for r, a, b in zip(self.ref.rounds["round_code"], self.ref.rounds["year_from"],
+                                             self.ref.rounds["year_to"]) if a <= self.years[-1] and b >= self.years[0]])
+        self.label = (self.ref.rounds.loc[opts.round_code, "label_vi"] if opts.round_code else
+                      f"Giai đoạn {self.years[0]}–{self.years[-1]}")
         self.blocks: list[Block] = []
         self._cached: dict[tuple[str, int, int], float | None] = {}  # value written at (sheet, row, col)
         self.inds = wh.query("dim_indicator").set_index("indicator_code")
@@ -109,7 +119,9 @@ class ReportBuilder:
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         wb = xlsxwriter.Workbook(str(out), {"nan_inf_to_errors": True})
-        wb.set_properties({"title": f"Báo cáo tổng hợp {self.opts.round_code}", "author": "TLĐLĐVN"})
+        wb.set_properties({"title": f"Báo cáo tổng hợp {self.opts.round_code or self.label}", "author": "TLĐLĐVN"})
+        self.footer = (f"&L&8Báo cáo tổng hợp CĐCS — {self.label} — bản dữ liệu {self.wh.snapshot().id}"
+                       f"&R&8Trang &P / &N")
         f = _Formats(wb)
         snap = self.wh.snapshot()
         self._cover(wb, f, snap)
@@ -128,16 +140,17 @@ class ReportBuilder:
         ws = wb.add_worksheet("Bìa")
         ws.set_column(0, 0, 28)
         ws.set_column(1, 1, 90)
-        rnd = self.ref.rounds.loc[self.opts.round_code]
+
         info = self.wh.query("snapshot_info")
         simulated = bool(info["simulated"].iloc[0]) if len(info) else snap.simulated
         ws.write(0, 0, "BÁO CÁO TỔNG HỢP SỐ LIỆU CÔNG ĐOÀN CƠ SỞ", f.title)
         rows = [
-            ("Kỳ báo cáo", f"{rnd['label_vi']} ({self.opts.round_code}), các năm {self.years[0]}–{self.years[-1]}"),
+            ("Kỳ báo cáo", f"{self.label}" + (f" ({self.opts.round_code})" if self.opts.round_code else "")
+             + f", các năm {self.years[0]}–{self.years[-1]}"),
             ("Phạm vi", region_labels().get(self.opts.region, "Cả nước") if self.opts.region else "Cả nước"),
             ("Cách tính theo tỉnh", VIEWS[self.opts.view]),
             ("Bản dữ liệu", f"{snap.id} (công bố {snap.created_label})"),
-            ("Tình trạng số liệu", figures_status(self.wh, self.opts.round_code).label),
+            ("Tình trạng số liệu", rounds_status(self.wh, self.rounds)),
             ("Thời điểm lập", datetime.now().strftime("%d/%m/%Y %H:%M")),
             ("Tỷ lệ (%)", "Là công thức Excel trên ô tử số và mẫu số ngay phía trên (tổng tử số / tổng mẫu số)."),
             ("Dòng tổng", "Là công thức SUM trên các dòng của bảng."),
@@ -151,6 +164,7 @@ class ReportBuilder:
                                        "liệu thật của các đơn vị.", f.warn)
         ws.set_paper(9)
         ws.set_landscape()
+        ws.set_footer(self.footer)
         ws.fit_to_pages(1, 1)  # the cover prints on one A4 page
         ws.activate()
 
@@ -161,16 +175,17 @@ class ReportBuilder:
         ws.set_paper(9)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.set_footer(self.footer)
         ws.set_column(0, 0, 34)
         ws.set_column(1, len(self.years), 13)
+        ws.set_column(len(self.years) + 1, len(self.years) + 1, 16)
         ws.freeze_panes(2, 1)
         ws.write(0, 0, title, f.title)
         ws.write(1, 0, f"Năm {self.years[0]}–{self.years[-1]}" if len(self.years) > 1 else f"Năm {self.years[0]}", f.note)
         inds = self.inds[self.inds["section"] == section].sort_values("sort_order")
-        row = 3
+        row = self._summary(wb, ws, f, name, section, regions, 3)
         region_names = region_labels()
-        chart_block = None
         for grouping, data, keyname, names, title in (
             ("region", regions, "region_code", region_names, "Theo vùng"),
             ("province34", p34, "province_key", province_labels(), "Theo tỉnh, thành phố (34 tỉnh hiện nay)"),
@@ -183,8 +198,6 @@ class ReportBuilder:
                 if sub.empty:
                     continue
                 row, block = self._indicator_tables(ws, f, name, code, ind, sub, keyname, names, grouping, row)
-                if grouping == "region" and chart_block is None and not ind["is_ratio"] and len(self.years) > 1:
-                    chart_block = block
             row += 1
         by_sector = inds[inds["by_sector"]]
         if len(by_sector):
@@ -195,10 +208,73 @@ class ReportBuilder:
                 if sub.empty:
                     continue
                 row, _ = self._indicator_tables(ws, f, name, code, ind, sub, "sector", sector_labels(), "sector", row)
-        ws.print_area(0, 0, row, len(self.years))
+        ws.print_area(0, 0, row, len(self.years) + 1)
         ws.repeat_rows(0, 1)
-        if chart_block is not None:
-            self._chart(wb, ws, name, chart_block, row + 2)
+
+    def _summary(self, wb, ws, f, sheet, section, regions, row) -> int:
+        """The section's summary first: its key figure by region and year, the like-for-like change over the period
+        (or against the year before), the national total, and its chart beside the table. Returns the next row."""
+        from core.compare import changes
+        from core.filters import Filters
+        code = SUMMARY[section]
+        ind = self.inds.loc[code]
+        sub = regions[regions["indicator_code"] == code]
+        if sub.empty:
+            return row
+        y0, y1 = self.years[0], self.years[-1]
+        base = y0 if y1 > y0 else y1 - 1
+        params = Filters(y0, y1, view=self.opts.view, region=self.opts.region).params()
+        moves = changes(self.wh.query, params, [code], base, y1, by="region").set_index("group_code")
+        total_move = changes(self.wh.query, params, [code], base, y1, by="all")
+        nat = self.wh.query("region_year" if self.opts.region else "national_year", view=self.opts.view, **self._years())
+        nat = nat[(nat["sector"] == "TOTAL") & (nat["indicator_code"] == code)]
+        if self.opts.region:
+            nat = nat[nat["region_code"] == self.opts.region]
+        total = dict(zip(nat["year"], nat["value"]))
+        pct = ind["unit_vi"] == "%"
+        ws.write(row, 0, f"Tóm tắt: {ind['label_vi']} ({ind['unit_vi']}) theo vùng", f.h2)
+        head = row + 2
+        self._header(ws, f, head, "Vùng")
+        change_head = f"Thay đổi {base}–{y1} ({'điểm %' if pct else '%'}, cùng phạm vi)"
+        ws.write(head, len(self.years) + 1, change_head, f.head)
+        order = dict(zip(self.wh.query("dim_region")["region_code"], self.wh.query("dim_region")["sort_order"]))
+        keys = sorted(sub["region_code"].unique(), key=lambda k: order.get(k, 99))
+        pivot = _pivot(sub, "region_code", self.years)
+        value_fmt = f.dec if ind["is_ratio"] or ind["value_type"] == "decimal" else f.int
+        notes = set()
+        for i, key in enumerate([*keys, "__total__"]):
+            r = head + 1 + i
+            is_total = key == "__total__"
+            ws.write(r, 0, "Tổng" if is_total else region_labels().get(key, key), f.total_label if is_total else f.label)
+            for j, y in enumerate(self.years):
+                v = total.get(y) if is_total else (pivot.at[key, y] if key in pivot.index else None)
+                if v is None or pd.isna(v):
+                    ws.write_blank(r, 1 + j, None, value_fmt)
+                else:
+                    ws.write_number(r, 1 + j, float(v), value_fmt)
+            m = (total_move.iloc[0] if len(total_move) else None) if is_total else (
+                moves.loc[key] if key in moves.index else None)
+            ch = None if m is None else (m["change_points"] if pct else m["growth_pct"])
+            if m is not None:
+                notes.add(m["note"])
+            if ch is None or pd.isna(ch):
+                ws.write_string(r, len(self.years) + 1, "không so sánh được", f.label)
+            else:
+                ws.write_number(r, len(self.years) + 1, float(ch), f.dec)
+        end = head + 1 + len(keys)
+        for k, note in enumerate(sorted(n for n in notes if n)):
+            ws.write(end + 1 + k, 0, f"Cách so sánh: {note}", f.note)
+        if len(self.years) > 1:  # the chart beside its table
+            chart = wb.add_chart({"type": "line"})
+            for i, key in enumerate(keys):
+                r = head + 1 + i
+                chart.add_series({"name": [sheet, r, 0], "categories": [sheet, head, 1, head, len(self.years)],
+                                  "values": [sheet, r, 1, r, len(self.years)], "marker": {"type": "circle", "size": 4}})
+            chart.set_title({"name": f"{ind['label_vi']} theo vùng", "name_font": {"size": 11}})
+            chart.set_legend({"position": "bottom", "font": {"size": 8}})
+            chart.set_size({"width": 620, "height": 330})
+            ws.insert_chart(row, len(self.years) + 3, chart)
+        return max(end + 2 + len(notes), row + 18)
 
     def _indicator_tables(self, ws, f, sheet, code, ind, sub, keyname, names, grouping, row):
         """Value table (with SUM total) or, for a ratio, numerator, denominator and formula tables."""
@@ -284,21 +360,10 @@ class ReportBuilder:
         self.blocks.append(block)
         return block, total + 2
 
-    def _chart(self, wb, ws, sheet, block, row):
-        chart = wb.add_chart({"type": "line"})
-        for i, key in enumerate(block.keys):
-            r = block.first_row + i
-            chart.add_series({"name": [sheet, r, 0], "categories": [sheet, block.first_row - 1, 1, block.first_row - 1,
-                                                                     len(block.years)],
-                              "values": [sheet, r, 1, r, len(block.years)], "marker": {"type": "circle"}})
-        chart.set_title({"name": self.inds.loc[block.indicator, "label_vi"] + " theo vùng"})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 900, "height": 420})
-        ws.insert_chart(row, 0, chart)
-
     def _texts(self, wb, f):
         ws = wb.add_worksheet("Ý kiến, kiến nghị")
         ws.set_paper(9)
+        ws.set_footer(self.footer)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
         for c, w in enumerate([34, 8, 40, 30, 80]):
@@ -307,7 +372,7 @@ class ReportBuilder:
         heads = ["Lĩnh vực (II.4)", "Mục", "Câu hỏi", "Đơn vị", "Trả lời"]
         for c, h in enumerate(heads):
             ws.write(2, c, h, f.head)
-        df = self.wh.query("texts_by_focus", round=self.opts.round_code)
+        df = pd.concat([self.wh.query("texts_by_focus", round=r) for r in self.rounds], ignore_index=True)
         if self.opts.region:
             col = "region_34" if self.opts.view == "34" else "region_reported"
             df = df[df[col] == self.opts.region]
@@ -324,6 +389,7 @@ class ReportBuilder:
     def _units(self, wb, f):
         ws = wb.add_worksheet("Đơn vị báo cáo")
         ws.set_paper(9)
+        ws.set_footer(self.footer)
         for c, w in enumerate([50, 14, 14, 16, 10, 36]):
             ws.set_column(c, c, w)
         ws.write(0, 0, "Đơn vị có trong báo cáo, nộp muộn, chưa nộp", f.title)
@@ -331,7 +397,7 @@ class ReportBuilder:
         for c, h in enumerate(heads):
             ws.write(2, c, h, f.head)
         st = self.wh.query("round_status")
-        st = st[st["round_code"] == self.opts.round_code]
+        st = st[st["round_code"].isin(self.rounds)]
         if self.opts.region:
             st = st[st["region_34"] == self.opts.region]
         for i, r in enumerate(st.sort_values(["status", "unit_name"]).itertuples(), start=3):

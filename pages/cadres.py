@@ -1,10 +1,8 @@
 """Cán bộ công đoàn (I.1.1, I.1.4): full-time and part-time cadres, women, qualifications, training."""
 import streamlit as st
 
-from core import charts
-from core.series import with_group_names
 from ui.common import (
-    NOT_BY_SECTOR, answers, chart, definitions, empty, filters, header, indicators_chart, q, year_table, zip_button,
+    NOT_BY_SECTOR, answers, compare_chart, definitions, filters, header, indicators_chart, q, year_table, zip_button,
 )
 
 CODES = ["cadre_total", "cadre_fulltime", "cadre_parttime", "cadre_female", "cadre_university", "cadre_female_share",
@@ -18,7 +16,7 @@ data = q("indicator_by", **f.params(indicators=CODES, by="all"))
 c1, c2 = st.columns(2)
 with c1:
     indicators_chart(data, ["cadre_fulltime", "cadre_parttime"], "Cán bộ chuyên trách và không chuyên trách", "người",
-                     "can-bo-chuyen-trach", stacked=True)
+                     "can-bo-chuyen-trach", kind="multiples")
 with c2:
     indicators_chart(data, ["cadre_female_share", "cadre_university_share"],
                      "Tỷ lệ cán bộ nữ và có trình độ đại học trở lên", "%", "ty-le-can-bo", kind="trend", parts=True,
@@ -26,16 +24,8 @@ with c2:
 
 st.subheader("Số đoàn viên trên một cán bộ chuyên trách, theo tỉnh")
 year = f.year_to
-prov = q("indicator_by", **f.params(indicators=["members_per_fulltime"], by="province", y0=year, y1=year))
-if prov.empty:
-    empty("theo tỉnh")
-else:
-    prov = with_group_names(prov, "province").sort_values("value", ascending=False)
-    top = prov.head(20)
-    chart(charts.bars(top.assign(label=top["group_name"]), "label", f"Đoàn viên / cán bộ chuyên trách, năm {year} "
-                      f"(20 tỉnh cao nhất)", "người", horizontal=True, height=520),
-          top[["group_name", "value", "numerator", "denominator"]].rename(columns={"group_name": "province_name"}),
-          "doan-vien-tren-can-bo", key="dl_ratio_prov")
+compare_chart("members_per_fulltime", year, "province", f"Đoàn viên / cán bộ chuyên trách, năm {year}",
+              "doan-vien-tren-can-bo", key="dl_ratio_prov")
 
 st.subheader("Tập huấn, bồi dưỡng (I.1.4)")
 c3, c4 = st.columns(2)

@@ -2,11 +2,12 @@
 import streamlit as st
 
 from core import charts
-from core.labels import fmt_number, fmt_pct, sector_labels
+from core.labels import fmt_number, fmt_pct
 from core.refdata import TOTAL
-from core.series import with_group_names
+from core.series import as_shown, by_group
 from ui.common import (
-    NOT_BY_SECTOR, answers, chart, definitions, empty, filters, header, indicators_chart, q, table, year_table,
+    NOT_BY_SECTOR, answers, chart, compare_chart, definitions, empty, filters, header, indicators_chart, q, stat_table,
+    year_table,
     zip_button,
 )
 
@@ -28,42 +29,30 @@ with c2:
 st.subheader(f"Khoảng trống thẻ đoàn viên theo tỉnh, năm {year}")
 st.caption("Tỷ lệ chưa có thẻ = (đoàn viên cuối kỳ − đoàn viên đã có thẻ) / đoàn viên cuối kỳ, tính lại từ tử số và "
            "mẫu số của từng tỉnh. Chọn tỉnh và năm ở thanh bên để xem riêng.")
-prov = q("indicator_by", **f.params(indicators=["card_missing_share", "card_share"], by="province", y0=year, y1=year))
-gap = prov[prov["indicator_code"] == "card_missing_share"]
-if gap.empty:
-    empty("theo tỉnh")
-else:
-    gap = with_group_names(gap, "province").sort_values("value", ascending=False)
-    out = gap.assign(year=year, members=gap["denominator"], without=gap["numerator"])[
-        ["group_name", "year", "members", "without", "value"]].rename(columns={"group_name": "province_name"})
-    labels = {"without": "Đoàn viên chưa có thẻ", "value": "Tỷ lệ chưa có thẻ (%)"}
-    display = out.assign(members=out["members"].map(fmt_number), without=out["without"].map(fmt_number),
-                         value=out["value"].map(fmt_pct))
-    top = out.head(15)
-    chart(charts.bars(top.assign(label=top["province_name"]), "label",
-                      f"Tỷ lệ đoàn viên chưa có thẻ, năm {year} (15 tỉnh cao nhất)", "%", horizontal=True, height=460),
-          top, "khoang-trong-the-bieu-do", key="dl_gap_chart")
-    table(out, "khoang-trong-the-theo-tinh", display=display, extra_labels=labels, height=300, key="dl_gap_table")
+labels = {"denominator": "Đoàn viên cuối kỳ", "numerator": "Đoàn viên chưa có thẻ", "value": "Tỷ lệ chưa có thẻ (%)"}
+gap = compare_chart("card_missing_share", year, "province", f"Tỷ lệ đoàn viên chưa có thẻ, năm {year}",
+                    "khoang-trong-the-bieu-do", key="dl_gap_chart", extra_labels=labels)
+if gap is not None:
+    out = gap[["province_key", "province_name", "indicator_code", "year", "denominator", "numerator", "value"]]
+    display = out[["province_name", "denominator", "numerator", "value"]].assign(
+        denominator=out["denominator"].map(fmt_number), numerator=out["numerator"].map(fmt_number),
+        value=out["value"].map(fmt_pct))
+    stat_table(out, "khoang-trong-the-theo-tinh", display=display, extra_labels=labels, key="dl_gap_table",
+               selected=list(gap["selected"]))
 
 c5, c6 = st.columns(2)
 with c5:
-    reg = q("indicator_by", **f.params(indicators=["card_share"], by="region", y0=year, y1=year))
-    reg = with_group_names(reg, "region")
-    if reg.empty:
-        empty("theo vùng")
-    else:
-        chart(charts.bars(reg.assign(label=reg["group_name"]), "label", f"Tỷ lệ đã có thẻ theo vùng, năm {year}", "%",
-                          horizontal=True, height=340),
-              reg[["group_name", "value", "numerator", "denominator"]].rename(columns={"group_name": "region_name"}),
-              "the-theo-vung")
+    compare_chart("card_share", year, "region", f"Tỷ lệ đã có thẻ theo vùng, năm {year}", "the-theo-vung")
 with c6:
     sec = q("indicator_by", **f.params(indicators=["card_share"], by="sector", sector="*", y0=year, y1=year))
     if sec.empty:
         empty("theo khu vực")
     else:
-        sec = sec.assign(label=sec["group_code"].map(sector_labels()))
-        chart(charts.bars(sec, "label", f"Tỷ lệ đã có thẻ theo khu vực, năm {year}", "%", horizontal=True, height=340),
-              sec[["label", "value", "numerator", "denominator"]].rename(columns={"label": "sector_label"}), "the-theo-khu-vuc")
+        sec = by_group(sec, "sector")
+        chosen = {f.sector} if f.sector != TOTAL else set()
+        chart(charts.ranked_bars(as_shown(sec).assign(label=sec["sector_label"]), "label",
+                                 f"Tỷ lệ đã có thẻ theo khu vực, năm {year}", "%", selected=chosen, key="sector"),
+              sec, "the-theo-khu-vuc")
 
 c7, c8 = st.columns(2)
 with c7:

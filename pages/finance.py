@@ -5,7 +5,7 @@ import streamlit as st
 from core import charts
 from core.labels import fmt_pct, indicator
 from core.refdata import TOTAL
-from ui.common import chart, definitions, empty, filters, header, indicators_chart, q, table, year_table, zip_button
+from ui.common import chart, definitions, empty, filters, header, indicators_chart, q, stat_table, year_table, zip_button
 
 CODES = ["kpcd_collected", "kpcd_retained", "dues_collected", "dues_retained", "kpcd_retained_share",
          "dues_retained_share", "spend_total", "spend_salary_share", "spend_admin_share", "spend_member_support_share",
@@ -13,10 +13,9 @@ CODES = ["kpcd_collected", "kpcd_retained", "dues_collected", "dues_retained", "
 SHARES = ["spend_salary_share", "spend_admin_share", "spend_member_support_share", "spend_activities_share"]
 
 header("Tài chính", "I.2.4", "Thu kinh phí công đoàn (KPCĐ) và đoàn phí, phần để lại CĐCS, cơ cấu chi. "
-       "Đơn vị tính: triệu đồng.")
+       "Đơn vị tính: tỷ đồng (tệp Excel của báo cáo tổng hợp: triệu đồng).",
+       ignored={"sector": "tài chính không báo cáo theo khu vực, trang này tính tất cả khu vực"})
 f = filters()
-if f.sector != TOTAL:
-    st.info("Số liệu tài chính không báo cáo theo khu vực: trang này hiển thị tất cả khu vực.")
 data = q("indicator_by", **f.params(indicators=CODES, by="all", sector=TOTAL))
 if data.empty:
     empty("tài chính")
@@ -30,19 +29,23 @@ with c2:
     rules = q("dim_finance_rule")
     rules = rules[(rules["year"] >= f.year_from) & (rules["year"] <= f.year_to)]
     s = data[data["indicator_code"].isin(["kpcd_retained_share", "dues_retained_share"])]
-    s = s.assign(series=s["indicator_code"].map(indicator))
-    rule_rows = pd.concat([
-        rules.assign(series="Quy định: KPCĐ để lại", value=rules["kpcd_pct"])[["year", "series", "value"]],
-        rules.assign(series="Quy định: đoàn phí để lại", value=rules["dues_pct"])[["year", "series", "value"]],
-    ])
-    both = pd.concat([s[["year", "series", "value"]], rule_rows], ignore_index=True)
-    fig = charts.trend(both, "Tỷ lệ để lại CĐCS so với quy định từng năm", "%", series="series")
+    rule_of = {"kpcd_retained_share": dict(zip(rules["year"], rules["kpcd_pct"])),
+               "dues_retained_share": dict(zip(rules["year"], rules["dues_pct"]))}
+    s = s.assign(rule_pct=[rule_of[c].get(y) for c, y in zip(s["indicator_code"], s["year"])])
+    rule_name = {"kpcd_retained_share": "Quy định: KPCĐ để lại", "dues_retained_share": "Quy định: đoàn phí để lại"}
+    both = pd.concat([s.assign(series=s["indicator_code"].map(indicator))[["year", "series", "value"]],
+                      s.assign(series=s["indicator_code"].map(rule_name), value=s["rule_pct"])[["year", "series", "value"]]],
+                     ignore_index=True)
+    pair = {indicator("kpcd_retained_share"): charts.PALETTE[0], rule_name["kpcd_retained_share"]: charts.PALETTE[0],
+            indicator("dues_retained_share"): charts.PALETTE[1], rule_name["dues_retained_share"]: charts.PALETTE[1]}
+    fig = charts.trend(both, "Tỷ lệ để lại CĐCS so với quy định từng năm", "%", series="series", colors=pair)
     for tr in fig.data:
         if tr.name.startswith("Quy định"):
             tr.line.dash = "dot"
-    chart(fig, both.rename(columns={"series": "indicator_label"}), "ty-le-de-lai")
-    st.caption("Đường chấm: tỷ lệ theo quy định (finance_rules.csv). Trước 2021 là giả định 65-70% vì quy định thay "
-               "đổi hằng năm.")
+    chart(fig, s[["indicator_code", "year", "value", "numerator", "denominator", "rule_pct"]].sort_values(
+        ["indicator_code", "year"]), "ty-le-de-lai")
+    st.caption("Đường chấm: tỷ lệ theo quy định của từng năm (xem trang Phương pháp & nguồn). Trước 2021 là giả định "
+               "65-70% vì quy định thay đổi hằng năm.")
 
 st.subheader("Cơ cấu chi tại CĐCS so với giới hạn")
 c3, c4 = st.columns([1, 1])
@@ -61,14 +64,15 @@ with c4:
             v = data[(data["indicator_code"] == cap["indicator_code"]) & (data["year"] == year)]["value"]
             actual = float(v.iloc[0]) if len(v) else None
             ok = None if actual is None else (actual <= cap["pct"] if cap["bound"] == "max" else actual >= cap["pct"])
-            rows.append({"indicator_label": indicator(cap["indicator_code"]),
+            rows.append({"indicator_code": cap["indicator_code"], "year": year,
+                         "indicator_label": indicator(cap["indicator_code"]),
                          "bound_label": "Tối đa" if cap["bound"] == "max" else "Tối thiểu", "cap_pct": cap["pct"],
                          "value": actual, "status_label": "—" if ok is None else ("Đạt" if ok else "Không đạt"),
                          })
         cap_df = pd.DataFrame(rows)
         st.markdown(f"**Giới hạn chi năm {year}** (tính trên {caps['basis_vi'].iloc[0]})")
-        table(cap_df, "gioi-han-chi", display=cap_df.assign(cap_pct=cap_df["cap_pct"].map(fmt_pct),
-                                                             value=cap_df["value"].map(fmt_pct)),
+        stat_table(cap_df, "gioi-han-chi", display=cap_df.drop(columns=["indicator_code", "year"]).assign(
+            cap_pct=cap_df["cap_pct"].map(fmt_pct), value=cap_df["value"].map(fmt_pct)),
               extra_labels={"value": "Thực hiện (%)"})
         st.caption("Căn cứ: " + "; ".join(sorted(set(caps["source_vi"]))))
 year_table(data, CODES, "tai-chinh-theo-nam")

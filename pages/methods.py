@@ -2,10 +2,12 @@
 import streamlit as st
 
 from core.geo import CREDIT
-from core.labels import AGGREGATION, SIMULATED
-from ui.common import header, q, snapshot, table, zip_button
+from core.labels import AGGREGATION, SIMULATED, fmt_number
+from ui.common import header, q, snapshot, stat_table, zip_button
 
-header("Phương pháp & nguồn", "toàn bộ", "Định nghĩa chỉ tiêu, quy tắc tính, thay đổi địa giới và nguồn dữ liệu.")
+ALL = "trang này giống nhau với mọi bộ lọc"
+header("Phương pháp & nguồn", "toàn bộ", "Định nghĩa chỉ tiêu, quy tắc tính, thay đổi địa giới và nguồn dữ liệu.",
+       ignored={k: ALL for k in ("years", "view", "region", "provinces", "sector", "unit_types")})
 snap = snapshot()
 info = q("snapshot_info")
 st.subheader("Phiên bản dữ liệu")
@@ -32,25 +34,29 @@ st.markdown("Nghị quyết 202/2025/QH15: 11 tỉnh giữ nguyên, 52 tỉnh h�
             "Cách xem '34 tỉnh' cộng số liệu các năm trước theo tỉnh mới; cách xem 'Như đã báo cáo' giữ 63 tỉnh đến 2024. "
             "Năm 2025 còn kết thúc CĐCS ở cơ quan nhà nước: số 2025 không so sánh trực tiếp được với 2024.")
 xw = q("dim_province_crosswalk")
-table(xw, "bang-chuyen-doi-tinh", key="dl_xw", height=260)
+with st.expander(f"Bảng chuyển đổi {len(xw)} tỉnh cũ sang 34 tỉnh mới"):
+    stat_table(xw, "bang-chuyen-doi-tinh", display=xw, key="dl_xw")
 
 st.subheader("Xếp loại CĐCS và bảng quy đổi")
 lv = q("dim_rating_level").sort_values(["year_from", "level_rank"])
-table(lv[["scheme_label", "level_label", "bucket_label"]], "muc-xep-loai", key="dl_lv",
+stat_table(lv[["scheme_label", "level_label", "bucket_label"]], "muc-xep-loai", key="dl_lv",
+           display=lv[["scheme_label", "level_label", "bucket_label"]],
       extra_labels={"scheme_label": "Hướng dẫn", "bucket_label": "Nhóm xu hướng (giả định, sửa được)"})
 
 st.subheader("Quy định tài chính theo năm")
 fr = q("dim_finance_rule")
 fr = fr[fr["year"] <= 2025][["year", "kpcd_pct", "dues_pct", "source_vi"]]
-table(fr, "quy-dinh-tai-chinh", key="dl_fr", extra_labels={"kpcd_pct": "KPCĐ để lại (%)", "dues_pct": "Đoàn phí để lại (%)",
-                                                          "source_vi": "Căn cứ"})
+stat_table(fr, "quy-dinh-tai-chinh", key="dl_fr", display=fr.assign(kpcd_pct=fr["kpcd_pct"].map(fmt_number),
+                                                                    dues_pct=fr["dues_pct"].map(fmt_number)),
+           extra_labels={"kpcd_pct": "KPCĐ để lại (%)", "dues_pct": "Đoàn phí để lại (%)", "source_vi": "Căn cứ"})
 
 st.subheader("Định nghĩa chỉ tiêu")
 ind = q("dim_indicator").sort_values(["section", "sort_order"])
 ind = ind.assign(aggregation_label=ind["aggregation"].map(AGGREGATION),
                  by_sector_label=ind["by_sector"].map({True: "Có", False: "Không"}))
 cols = ["section", "indicator_code", "label_vi", "unit_vi", "by_sector_label", "aggregation_label", "description_vi"]
-table(ind[cols], "dinh-nghia-chi-tieu", key="dl_ind", height=400)
+stat_table(ind[cols], "dinh-nghia-chi-tieu", key="dl_ind", display=ind[cols].drop(columns=["indicator_code"]),
+           key_columns=2)
 
 st.subheader("Nguồn dữ liệu và ghi công")
 st.markdown("- Đề cương làm việc với công đoàn cấp trên phục vụ tổng kết Nghị quyết 6a/NQ-TLĐ (Kế hoạch 46/KH-TLĐ).\n"

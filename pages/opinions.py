@@ -7,7 +7,9 @@ from core.text import fold
 from ui.common import rounds_in_period, chart, empty, filters, header, q, table, zip_button
 
 header("Ý kiến, kiến nghị", "I.1-I.3 (phần định tính), II.1-II.5",
-       "Câu trả lời bằng chữ của các đơn vị. Tìm kiếm được cả khi gõ không dấu.")
+       "Câu trả lời bằng chữ của các đơn vị. Tìm kiếm được cả khi gõ không dấu.",
+       ignored={"sector": "câu trả lời là của cả đơn vị, không theo khu vực"},
+       note="Giai đoạn chọn các kỳ báo cáo có năm nằm trong giai đoạn.")
 f = filters()
 questions = q("dim_text_question").sort_values("sort_order")
 c1, c2, c3 = st.columns([3, 2, 2])
@@ -25,14 +27,15 @@ df = df[df["round_code"].isin(in_period)]
 st.caption(f"Tìm thấy **{len(df)}** câu trả lời trong các kỳ báo cáo {', '.join(in_period)}."
            + (" Kết quả xếp theo mức liên quan." if query else ""))
 
-counts = df.dropna(subset=["focus_area"]).groupby("focus_area_label").size().reset_index(name="value")
+counts = df.dropna(subset=["focus_area"]).groupby(["focus_area", "focus_area_label"]).size().reset_index(name="value")
 if counts.empty:
     empty("theo lĩnh vực")
 else:
     counts = counts.sort_values("value", ascending=False)
-    chart(charts.bars(counts, "focus_area_label", "Số câu trả lời theo lĩnh vực cần đổi mới (II.4)", "câu trả lời",
-                      horizontal=True, height=300), counts, "so-y-kien-theo-linh-vuc")
-    st.caption("Lĩnh vực của mỗi câu hỏi theo danh mục text_questions.csv (II.4 và các câu liên quan).")
+    chart(charts.ranked_bars(counts, "focus_area_label", "Số câu trả lời theo lĩnh vực cần đổi mới (II.4)",
+                             "câu trả lời", selected={focus} if focus else set(), key="focus_area"),
+          counts, "so-y-kien-theo-linh-vuc", key="dl_focus")
+    st.caption("Lĩnh vực của mỗi câu hỏi theo danh mục câu hỏi của đề cương (II.4 và các câu liên quan).")
 st.subheader("Câu trả lời")
 if df.empty:
     empty("câu trả lời khớp")
@@ -44,7 +47,9 @@ else:
             st.text(f"{row['question_label']}\n→ {row['text']}")
     if len(df) > 20:
         st.caption(f"Hiển thị 20 / {len(df)} câu trả lời; bảng dưới đây và tệp CSV có đủ.")
-cols = ["round_code", "section", "question_label", "focus_area_label", "unit_name", "text", "submission_id"]
+cols = ["round_code", "section", "question_code", "question_label", "focus_area_label", "unit_name", "text",
+        "submission_id"]
 st.subheader("Bảng tất cả câu trả lời khớp")
-table(df[cols], "y-kien", height=300)
+table(df[cols].assign(focus_area_label=df["focus_area_label"].fillna("Khác (không thuộc lĩnh vực II.4)")), "y-kien",
+      height=300)
 zip_button("y-kien")

@@ -1,11 +1,10 @@
 """Tổ chức CĐCS (I.2.1-I.2.2): CĐCS, CĐCS thành viên, công đoàn bộ phận, tổ công đoàn; activities."""
 import streamlit as st
 
-from core import charts
 from core.refdata import TOTAL
-from core.series import with_group_names
 from ui.common import (
-    sector_chart, NOT_BY_SECTOR, answers, chart, definitions, empty, filters, header, indicators_chart, q, year_table, zip_button,
+    NOT_BY_SECTOR, answers, compare_chart, definitions, filters, header, indicators_chart, q, sector_chart, year_table,
+    zip_button,
 )
 
 CODES = ["cdcs_total", "cdcs_member_units", "dept_unions", "union_groups", "members_per_cdcs", "cba_signed",
@@ -21,20 +20,13 @@ with c1:
     sector_chart(data, "cdcs_total", "Số CĐCS", "đơn vị", "cdcs")
 with c2:
     indicators_chart(data, ["cdcs_member_units", "dept_unions", "union_groups"],
-                     "CĐCS thành viên, công đoàn bộ phận, tổ công đoàn", "đơn vị", "co-cau-to-chuc", kind="trend",
+                     "CĐCS thành viên, công đoàn bộ phận, tổ công đoàn", "đơn vị", "co-cau-to-chuc", kind="multiples",
                      missing="cơ cấu tổ chức" + NOT_BY_SECTOR * (f.sector != TOTAL))
 
 c3, c4 = st.columns(2)
 with c3:
-    reg = q("indicator_by", **f.params(indicators=["members_per_cdcs"], by="region", y0=year, y1=year))
-    reg = with_group_names(reg, "region")
-    if reg.empty:
-        empty("quy mô CĐCS theo vùng")
-    else:
-        chart(charts.bars(reg.assign(label=reg["group_name"]), "label", f"Đoàn viên bình quân một CĐCS theo vùng, năm {year}",
-                          "người", horizontal=True, height=340),
-              reg[["group_name", "value", "numerator", "denominator"]].rename(columns={"group_name": "region_name"}),
-              "quy-mo-cdcs")
+    compare_chart("members_per_cdcs", year, "region", f"Đoàn viên bình quân một CĐCS theo vùng, năm {year}",
+                  "quy-mo-cdcs")
 with c4:
     indicators_chart(data, ["cba_share"], "Tỷ lệ CĐCS có thỏa ước lao động tập thể", "%", "thoa-uoc", kind="trend",
                      parts=True, missing="thỏa ước" + NOT_BY_SECTOR * (f.sector != TOTAL))
@@ -42,7 +34,7 @@ with c4:
 c5, c6 = st.columns(2)
 with c5:
     indicators_chart(data, ["worker_conferences", "workplace_dialogues", "collective_stoppages"],
-                     "Hội nghị người lao động, đối thoại, ngừng việc tập thể", "cuộc / đơn vị", "hoat-dong",
+                     "Hội nghị người lao động, đối thoại, ngừng việc tập thể", "cuộc / đơn vị", "hoat-dong", kind="multiples",
                      missing="hoạt động" + NOT_BY_SECTOR * (f.sector != TOTAL))
 with c6:
     answers(["I.2.2.T", "II.4.2", "II.4.3"], "Nội dung hoạt động và mô hình tổ chức: ý kiến của đơn vị")

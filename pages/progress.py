@@ -7,10 +7,17 @@ from core.config import warehouse_dir
 from core.labels import SEVERITY, STATUS, fmt_number, fmt_time
 from core.rejections import recent_rejections
 from ui.auth import current_user
-from ui.common import chart, empty, header, q, table, zip_button
+from ui.common import chart, empty, filters, header, q, rounds_in_period, stat_table, table, zip_button
 
-header("Tiến độ & chất lượng dữ liệu", "toàn bộ", "Đơn vị nào đã nộp, nộp muộn, chưa nộp; lỗi và cảnh báo khi nạp.")
+header("Tiến độ & chất lượng dữ liệu", "toàn bộ", "Đơn vị nào đã nộp, nộp muộn, chưa nộp; lỗi và cảnh báo khi nạp.",
+       ignored={"sector": "một báo cáo là của cả đơn vị, không theo khu vực"},
+       note="Giai đoạn chọn các kỳ báo cáo có năm nằm trong giai đoạn; vùng, tỉnh và loại đơn vị chọn các đơn vị phải "
+            "nộp. Tệp bị từ chối, cảnh báo và lịch sử phiên bản là của mọi đơn vị.")
+f = filters()
+# the units of the sidebar selection (region, province, unit type); a round's figures do not depend on the period
 status = q("round_status")
+status = status[status["unit_code"].isin(q("selected_units", **f.params())["unit_code"])
+                & status["round_code"].isin(rounds_in_period())]
 if status.empty:
     empty("kỳ báo cáo")
     st.stop()
@@ -18,29 +25,36 @@ summary = (status.groupby(["round_code", "round_label", "deadline"])
            .agg(expected_n=("unit_code", "count"), received_n=("status", lambda s: (s != "missing").sum()),
                 on_time_n=("status", lambda s: (s == "on_time").sum()), late_n=("status", lambda s: (s == "late").sum()),
                 missing_n=("status", lambda s: (s == "missing").sum()))
-           .reset_index().sort_values("deadline", ascending=False))
+           .reset_index().sort_values("deadline"))  # oldest round first, as time runs on every axis
+rounds = q("dim_round").set_index("round_code")
+short = {r: (f"Năm {rounds.loc[r, 'year_to']}" if rounds.loc[r, "year_from"] == rounds.loc[r, "year_to"]
+             else f"{rounds.loc[r, 'year_from']}–{rounds.loc[r, 'year_to']}") for r in summary["round_code"]}
 long = summary.melt(id_vars=["round_code"], value_vars=["on_time_n", "late_n", "missing_n"], var_name="kind",
                     value_name="value")
-long["series"] = long["kind"].map({"on_time_n": "Đúng hạn", "late_n": "Nộp muộn", "missing_n": "Chưa nộp"})
-chart(charts.bars(long, "round_code", "Tình trạng nộp báo cáo theo kỳ", "đơn vị", series="series", stacked=True,
-                  colors={"Đúng hạn": "#0072B2", "Nộp muộn": "#E69F00", "Chưa nộp": "#D55E00"}, height=340),
-      long[["round_code", "series", "value"]], "tinh-trang-theo-ky")
-disp = summary[["round_label", "deadline", "expected_n", "received_n", "on_time_n", "late_n", "missing_n"]]
-table(disp, "tong-hop-theo-ky", display=disp.assign(deadline=pd.to_datetime(disp["deadline"]).dt.strftime("%d/%m/%Y")),
-      extra_labels={"round_label": "Kỳ báo cáo"})
+long["status"] = long["kind"].map({"on_time_n": "on_time", "late_n": "late", "missing_n": "missing"})
+long["series"] = long["status"].map(STATUS)
+fig = charts.bars(long.assign(label=long["round_code"].map(short)), "label", "Tình trạng nộp báo cáo theo kỳ",
+                  "đơn vị", series="series", stacked=True, colors=charts.STATUS_COLOURS, height=340)
+fig.update_xaxes(categoryorder="array", categoryarray=[short[r] for r in summary["round_code"]])
+chart(fig, long[["round_code", "status", "series", "value"]].rename(columns={"series": "status_label"}),
+      "tinh-trang-theo-ky")
+disp = summary[["round_code", "round_label", "deadline", "expected_n", "received_n", "on_time_n", "late_n", "missing_n"]]
+stat_table(disp, "tong-hop-theo-ky", display=disp.drop(columns=["round_code"]).assign(
+    deadline=pd.to_datetime(disp["deadline"]).dt.strftime("%d/%m/%Y")), extra_labels={"round_label": "Tên kỳ báo cáo"})
 
 st.subheader("Chi tiết một kỳ")
-rnd = st.selectbox("Kỳ báo cáo", summary["round_code"].tolist(),
+rnd = st.selectbox("Kỳ báo cáo", summary["round_code"].tolist()[::-1],
                    format_func=dict(zip(summary["round_code"], summary["round_label"])).get, key="ky")
 one = status[status["round_code"] == rnd].copy()
 unit_names = dict(zip(status["unit_code"], status["unit_name"]))
 one["status_label"] = one["status"].map(STATUS)
-miss = one[one["status"] != "on_time"][["unit_name", "status_label", "deadline", "first_received_at", "versions", "contact"]]
-show = miss.assign(deadline=pd.to_datetime(miss["deadline"]).dt.strftime("%d/%m/%Y"),
+miss = one[one["status"] != "on_time"][["round_code", "unit_code", "unit_name", "status_label", "deadline",
+                                        "first_received_at", "versions", "contact"]]
+show = miss.drop(columns=["round_code", "unit_code"]).assign(deadline=pd.to_datetime(miss["deadline"]).dt.strftime("%d/%m/%Y"),
                    first_received_at=pd.to_datetime(miss["first_received_at"]).dt.strftime("%d/%m/%Y").fillna("—"),
                    versions=miss["versions"].map(lambda v: fmt_number(v) if pd.notna(v) else "—"))
 st.markdown(f"**Đơn vị nộp muộn hoặc chưa nộp** ({len(miss)} / {len(one)} đơn vị phải nộp)")
-table(miss, f"chua-nop-{rnd}", display=show, key="dl_missing")
+stat_table(miss, f"chua-nop-{rnd}", display=show, key="dl_missing")
 
 st.subheader("Tệp bị từ chối")
 rejected = recent_rejections(limit=200, warehouse=warehouse_dir())

@@ -1,4 +1,5 @@
 """Xếp loại (I.2.3): rating distribution within each scheme, top-bucket share across schemes, unrated CĐCS."""
+import pandas as pd
 import streamlit as st
 
 from core import charts
@@ -6,15 +7,15 @@ from core.labels import fmt_number, fmt_pct
 from core.ratings import level_shares
 from core.refdata import TOTAL
 from core.series import pick
-from ui.common import answers, chart, definitions, empty, filters, header, q, table, zip_button
+from ui.common import answers, chart, definitions, empty, filters, header, q, stat_table, zip_button
 
 header("Xếp loại", "I.2.3", "Đánh giá, xếp loại CĐCS hằng năm. Ba cách xếp loại khác nhau trong giai đoạn: "
-       "trước 2015 (Thông tri 01), 2015-2018 (HD 1931), từ 2019 (HD 1294) — không gộp trên một trục mà không ghi rõ.")
+       "trước 2015 (Thông tri 01), 2015-2018 (HD 1931), từ 2019 (HD 1294) — không gộp trên một trục mà không ghi rõ.",
+       ignored={"sector": "xếp loại không báo cáo theo khu vực, trang này tính tất cả khu vực"})
 f = filters()
-if f.sector != TOTAL:
-    st.info("Xếp loại không được báo cáo theo khu vực: trang này hiển thị tất cả khu vực.")
 ratings = q("rating_by_level", **f.params())
 SHARES = ["top_share_rated", "top_share_all", "unrated_share"]
+LEVEL_COLS = ["year", "scheme", "scheme_label", "level_code", "level_label", "cdcs_count", "share"]
 extra = q("indicator_by", **f.params(indicators=["cdcs_total", "cdcs_unrated", "cdcs_title_strong", *SHARES], by="all",
                                      sector=TOTAL))
 if ratings.empty:
@@ -23,6 +24,7 @@ if ratings.empty:
 
 st.subheader("Phân bố mức xếp loại trong từng hướng dẫn")
 shares = level_shares(ratings)
+shares["share"] = shares["share"].round(1)
 schemes = shares.drop_duplicates("scheme").sort_values("year")
 cols = st.columns(len(schemes))
 for col, (_, sch) in zip(cols, schemes.iterrows()):
@@ -31,29 +33,28 @@ for col, (_, sch) in zip(cols, schemes.iterrows()):
     with col:
         st.caption(sch["scheme_label"])
         chart(charts.bars(part.assign(value=part["share"]), "year", f"{sch['scheme_short']} ({years})", "%",
-                          series="level_label", stacked=True, height=420),
-              part[["year", "scheme_label", "level_label", "cdcs_count", "share"]], f"phan-bo-{sch['scheme'].lower()}",
+                          series="level_label", stacked=True, height=420, colors=charts.LEVEL_COLOURS),
+              part[LEVEL_COLS], f"phan-bo-{sch['scheme'].lower()}",
               key=f"dist_{sch['scheme']}")
 st.caption("Tỷ lệ tính trên số CĐCS được xếp loại trong năm (không tính CĐCS chưa xếp loại).")
 
-st.subheader("Tỷ lệ CĐCS thuộc nhóm cao nhất, 2011-2025 (theo bảng quy đổi)")
+st.subheader(f"Tỷ lệ CĐCS thuộc nhóm cao nhất, {f.year_from}–{f.year_to} (theo bảng quy đổi)")
+scheme_of = dict(zip(ratings["year"], ratings["scheme"]))
 top = pick(extra, "top_share_rated")
-share_all = pick(extra, "top_share_all")[["year", "value", "numerator", "denominator"]].rename(
-    columns={"value": "share_all", "numerator": "top_all", "denominator": "cdcs_total"})
-top = top.merge(share_all, on="year", how="outer").sort_values("year").rename(
-    columns={"numerator": "top", "denominator": "rated"})
-top["scheme"] = top["year"].map(dict(zip(ratings["year"], ratings["scheme"])))
+tops = pd.concat([top, pick(extra, "top_share_all")])
+tops = tops.assign(scheme=tops["year"].map(scheme_of))[["indicator_code", "year", "scheme", "value", "numerator",
+                                                        "denominator", "n_units"]]
 c1, c2 = st.columns([3, 2])
 with c1:
     if top.empty:
         empty("tỷ lệ nhóm cao nhất")
     else:
         chart(charts.trend(top, "CĐCS nhóm cao nhất / CĐCS được xếp loại", "%", schemes=True),
-              top[["year", "scheme", "top", "rated", "value", "top_all", "cdcs_total", "share_all"]], "nhom-cao-nhat")
+              tops, "nhom-cao-nhat")
         st.caption("Mỗi tỷ lệ tính trên các đơn vị báo cáo cả tử số và mẫu số (tổng tử số / tổng mẫu số).")
 with c2:
     levels = q("dim_rating_level")
-    st.markdown("**Bảng quy đổi đang dùng** (dữ liệu `rating_crosswalk.csv`, quản trị viên có thể sửa)")
+    st.markdown("**Bảng quy đổi đang dùng** (quản trị viên sửa được; xem trang Phương pháp & nguồn)")
     bucket = q("dim_indicator").set_index("indicator_code").loc["cdcs_top", "rating_bucket"]
     tops = levels[levels["bucket"] == bucket].sort_values(["year_from", "level_rank"])
     for scheme, g in tops.groupby("scheme_label", sort=False):
@@ -63,24 +64,26 @@ with c2:
 
 c3, c4 = st.columns(2)
 with c3:
-    un = pick(extra, "unrated_share").rename(columns={"value": "share", "numerator": "value", "denominator": "cdcs_total"})
+    un = pick(extra, "unrated_share")
     if un.empty:
         empty("CĐCS chưa xếp loại")
     else:
-        chart(charts.bars(un, "year", "CĐCS chưa xếp loại", "đơn vị"),
-              un[["year", "value", "cdcs_total", "share"]], "chua-xep-loai")
+        chart(charts.bars(un.assign(value=un["numerator"]), "year", "CĐCS chưa xếp loại", "đơn vị"),
+              un[["indicator_code", "year", "numerator", "denominator", "value", "n_units"]], "chua-xep-loai",
+              extra_labels={"numerator": "CĐCS chưa xếp loại", "denominator": "Tổng số CĐCS",
+                            "value": "Tỷ lệ chưa xếp loại (%)"})
 with c4:
     title = pick(extra, "cdcs_title_strong")
     if title.empty:
         empty("danh hiệu 'CĐCS vững mạnh' (chỉ từ 2019)")
     else:
         chart(charts.bars(title, "year", "CĐCS đạt danh hiệu thi đua 'CĐCS vững mạnh' (từ 2019)", "đơn vị"),
-              title[["year", "value"]], "danh-hieu-vung-manh")
+              title[["indicator_code", "year", "value", "n_units"]], "danh-hieu-vung-manh")
         st.caption("Từ 2019 'CĐCS vững mạnh' là danh hiệu thi đua, tách khỏi mức xếp loại chất lượng.")
 
 answers(["I.2.3.T", "I.3.1"], "Thuận lợi, khó khăn trong đánh giá, xếp loại")
 st.subheader("Bảng số CĐCS theo mức xếp loại")
-tbl = shares[["year", "scheme_label", "level_label", "cdcs_count", "share"]]
-table(tbl, "xep-loai-theo-muc", display=tbl.assign(cdcs_count=tbl["cdcs_count"].map(fmt_number),
-                                                    share=tbl["share"].map(fmt_pct)), key="dl_levels")
+tbl = shares[LEVEL_COLS]
+stat_table(tbl, "xep-loai-theo-muc", display=tbl.drop(columns=["scheme", "level_code"]).assign(
+    cdcs_count=tbl["cdcs_count"].map(fmt_number), share=tbl["share"].map(fmt_pct)), key="dl_levels")
 zip_button("xep-loai", definitions(["cdcs_total", "cdcs_unrated", "cdcs_title_strong"]))

@@ -68,6 +68,23 @@ def demo_warehouse(tmp_path_factory) -> tuple[Path, Path]:
     return base / "wh", base / "files"
 
 
+# A wider warehouse for the tests that compare places: several provinces per region and per new province (Bình
+# Dương and Bà Rịa - Vũng Tàu merged into new Hồ Chí Minh 34:79, Bình Phước into new Đồng Nai) and more than ten
+# provinces, so a selection can be seen within its comparison.
+WIDE_UNITS = DEMO_UNITS + ["LDLD63_74", "LDLD63_75", "LDLD63_70", "LDLD34_75", "CDN_YT", "LDLD63_01", "LDLD63_04",
+                           "LDLD63_11", "LDLD63_22", "LDLD63_26", "LDLD63_38", "LDLD63_46", "LDLD63_48", "LDLD63_56",
+                           "LDLD63_66", "LDLD63_92"]
+
+
+@pytest.fixture(scope="session")
+def wide_warehouse(tmp_path_factory) -> Path:
+    """A simulated warehouse of WIDE_UNITS, built through `etl demo`."""
+    from etl.demo import run_demo
+    base = tmp_path_factory.mktemp("wide")
+    assert run_demo(base / "wh", base / "files", only=WIDE_UNITS).snapshot is not None
+    return base / "wh"
+
+
 def fingerprint(wh: Path) -> dict[str, str]:
     """Every file of a warehouse's published state with its hash (the pointer and the snapshots)."""
     out = {}

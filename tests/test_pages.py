@@ -1,6 +1,7 @@
 """Every page through Streamlit's AppTest over several filter combinations: no exception, labelled tables,
 and the overview's figures equal to the marts queried directly."""
 import os
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -9,7 +10,7 @@ from core.db import Warehouse
 from core.labels import COLUMNS, fmt_value
 from tests.conftest import ROOT
 
-PAGES = ["overview", "cadres", "members", "cards", "organisation", "ratings", "finance", "opinions", "progress",
+PAGES = ["overview", "explore", "unit", "sources", "cadres", "members", "cards", "organisation", "ratings", "finance", "opinions", "progress",
          "methods"]
 COMBOS = {
     "default": {},
@@ -49,6 +50,12 @@ def test_page_runs(wh, page, combo):
     raw = set(COLUMNS) - set(COLUMNS.values())
     for df in at.dataframe:
         assert not (set(df.value.columns) & raw), (page, list(df.value.columns))
+    # the same for the tables of figures drawn as HTML (ui.common.stat_table), whose cells never read None or nan
+    for md in (m.value for m in at.markdown if "cdcs-table" in m.value):
+        heads = set(re.findall(r"<th[^>]*>([^<]*)</th>", md))
+        assert heads and not (heads & raw), (page, heads & raw)
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", md)
+        assert not {"None", "nan", "NaN", "<NA>"} & set(cells), page
 
 
 def _metric(at, label):
@@ -109,3 +116,37 @@ def test_empty_warehouse_explains_itself(tmp_path, monkeypatch):
     assert not at.exception
     assert at.title[0].value == "Chưa có dữ liệu"
     common.warehouse.clear()
+
+
+def test_drill_down_region_province_unit_profile(wh):
+    """Explore: a region opens its provinces, a province its reporting units, a unit its profile."""
+    def open_row(at, key):
+        at.selectbox(key="drill_to").set_value(key).run()
+        at.button(key="drill_go").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+
+    at = run("explore", {})
+    assert at.session_state["dong"] == "region"
+    open_row(at, "DNB")
+    assert at.session_state["vung"] == "DNB" and at.session_state["dong"] == "province"
+    open_row(at, "34:79")
+    assert at.session_state["tinh"] == ["34:79"] and at.session_state["dong"] == "unit"
+    open_row(at, "LDLD34_79")
+    assert any(t.value == "Hồ sơ đơn vị" for t in at.title)
+    assert at.session_state["dv"] == "LDLD34_79"
+
+
+@pytest.mark.parametrize("page", ["unit", "sources", "explore", "progress"])
+def test_public_pages_never_say_who_loaded_a_version(wh, page):
+    """value_provenance and submission_history know who loaded each version; public pages show unit and time only."""
+    at = run(page, {"dv": "LDLD63_79"})
+    loaders = set(Warehouse(os.environ["CDCS_WAREHOUSE"]).sql("select distinct loaded_by from submission_history")
+                  ["loaded_by"].dropna())
+    heads = [str(c) for d in at.dataframe for c in d.value.columns]
+    heads += [h for m in at.markdown for h in re.findall(r"<th[^>]*>([^<]*)</th>", m.value)]
+    heads += [str(c) for t in at.session_state["_tables"].values() for c in t.columns]
+    assert COLUMNS["loaded_by"] not in heads
+    shown = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.text]
+    shown += [str(v) for d in at.dataframe for v in d.value.to_numpy().ravel()]
+    shown += [str(v) for t in at.session_state["_tables"].values() for v in t.to_numpy().ravel()]
+    assert loaders and not [s for s in shown for who in loaders if who and who in s]

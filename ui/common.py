@@ -1,6 +1,7 @@
 """Streamlit glue shared by the pages: cached queries, the filter state, headers, downloads, empty states."""
 from __future__ import annotations
 
+import html
 import json
 from collections import OrderedDict
 
@@ -11,11 +12,19 @@ from core.db import Warehouse
 from core.exports import csv_bytes, file_name, zip_bytes
 from core.filters import UNIT_TYPES, Filters
 from core.labels import NO_DATA, SIMULATED, labelled
+from core.series import as_shown
 from core.refdata import TOTAL
 
 YEARS = (2011, 2025)
+# display columns that hold formatted numbers (right-aligned) whatever their text
+NUMERIC = {"value", "numerator", "denominator", "n_units", "start", "end", "growth_pct", "change_points", "change",
+           "cdcs_count", "share", "cap_pct", "rule_pct", "rank", "rank_label", "expected_n", "received_n", "on_time_n",
+           "late_n", "missing_n", "versions", "version", "n_warnings", "kpcd_pct", "dues_pct"}
 NOT_BY_SECTOR = " (không báo cáo theo khu vực)"
 # indicators offered on the overview map (first = default)
+# the explore page: its first indicators, and how its rows may be split
+EXPLORE_DEFAULT = ("member_end", "card_share")
+ROWS = {"region": "Vùng", "province": "Tỉnh, thành phố", "unit": "Đơn vị báo cáo", "sector": "Khu vực"}
 MAP_INDICATORS = ["card_share", "member_end", "cdcs_total", "unionisation_rate", "members_per_cdcs", "card_missing_share"]
 
 
@@ -49,8 +58,10 @@ def filters() -> Filters:
                    sector=s.get("kv") or TOTAL, unit_types=tuple(s.get("loai") or UNIT_TYPES))
 
 
-def header(title: str, sections: str, intro: str) -> None:
-    """Page title, the outline sections it answers, the data version and the simulated banner."""
+def header(title: str, sections: str, intro: str, ignored: dict[str, str] | None = None, note: str = "") -> None:
+    """Page title, the outline sections it answers, the data version and the simulated banner, and the filters
+    it applies: `ignored` maps a filter (core.filters.FILTER_NAMES) to why this page does not apply it; `note`
+    adds how it applies them (e.g. comparisons that keep every province)."""
     snap = snapshot()
     st.title(title)
     st.caption(f"Mục đề cương: {sections}. {intro}")
@@ -60,9 +71,91 @@ def header(title: str, sections: str, intro: str) -> None:
         st.warning(f"**{SIMULATED}** — số liệu do chương trình tạo ra để minh họa, không phải số liệu thật "
                    "của các đơn vị.", icon=":material/warning:")
     st.caption(f"Dữ liệu cập nhật: bản **{snap.id}**, công bố lúc {snap.created_label}. "
-               f"Đang xem: {filters().describe()}.")
+               f"Đang xem: {filters().describe(ignored)}." + (f" {note}" if note else ""))
+    st.session_state["_ignored"] = dict(ignored or {})
     st.session_state["_tables"] = OrderedDict()
     st.session_state["_zip_slot"] = st.empty()
+
+
+def province_scheme(year: int) -> str:
+    """The province scheme a year's figures are grouped by in the selected view: '34', or as reported."""
+    from core.compare import breaks
+    if filters().view == "34":
+        return "34"
+    return "34" if year >= int(breaks()["year"].min()) else "63"
+
+
+def selected_groups(by: str) -> set[str]:
+    """The groups of a comparison that the sidebar selection points at (highlighted, never filtered out)."""
+    f = filters()
+    prov = q("dim_province")
+    if by == "province":
+        if f.provinces:
+            return set(f.provinces)
+        if f.region:
+            scheme = prov["province_scheme"].isin(["34"] if f.view == "34" else ["34", "63"])
+            return set(prov[scheme & (prov["region_code"] == f.region)]["province_key"])
+        return set()
+    if by == "region":
+        if f.region:
+            return {f.region}
+        return set(prov[prov["province_key"].isin(f.provinces)]["region_code"])
+    return set()
+
+
+def comparison(codes: list[str], year: int, by: str, **extra) -> pd.DataFrame:
+    """Every province (of the year's scheme) or every region for some indicators in one year, whatever the
+    geographic selection (kept as context, see selected_groups), with the group's code and name columns and a
+    `selected` flag. Other filters (view, sector, unit types) apply."""
+    from core.series import by_group
+    f = filters()
+    df = q("indicator_by", **f.params(indicators=codes, by=by, y0=year, y1=year, region="", provinces=[], **extra))
+    if by == "province":
+        df = df[df["group_code"].str.startswith(province_scheme(year) + ":")]
+    out = by_group(df, by)
+    key = out.columns[0]
+    return out.assign(selected=out[key].isin(selected_groups(by)))
+
+
+def rank_line(df: pd.DataFrame, by: str, name_col: str, higher: str = "cao") -> str:
+    """'Hồ Chí Minh: hạng 1/34 (từ cao xuống thấp)' for the selected rows of a comparison, '' when none."""
+    from core.series import ranks
+    d = df.dropna(subset=["value"]).sort_values("value", ascending=False).reset_index(drop=True)
+    d["rank"] = ranks(d["value"])
+    n = len(d)
+    unit = {"province": "tỉnh", "region": "vùng"}.get(by, "")
+    parts = [f"**{r[name_col]}**: hạng {r['rank']}/{n} {unit}".strip() for _, r in d.iterrows() if r["selected"]]
+    return ("; ".join(parts) + f" (xếp từ {higher} xuống thấp)") if parts else ""
+
+
+def compare_chart(code: str, year: int, by: str, title: str, topic: str, key: str | None = None,
+                  extra_labels: dict | None = None, higher: str = "cao") -> pd.DataFrame | None:
+    """Every province or region for one indicator in one year as sorted bars with values and ranks, the selection
+    highlighted and its rank said under the chart; the data (every group, with codes) offered for download."""
+    from core import charts
+    from core.labels import shown_unit
+    from core.series import as_shown
+    df = comparison([code], year, by)
+    if df.dropna(subset=["value"]).empty:
+        empty(title[:1].lower() + title[1:])
+        return None
+    df = df.sort_values("value", ascending=False)
+    name = df.columns[1]
+    shown = as_shown(df.drop(columns=["selected"]))
+    fig = charts.ranked_bars(shown.assign(selected=df["selected"].values), name, title, shown_unit(code),
+                             selected=set(df.loc[df["selected"], df.columns[0]]), key=df.columns[0])
+    chart(fig, df.drop(columns=["selected"]), topic, key=key, extra_labels=extra_labels)
+    line = rank_line(df, by, name, higher)
+    if line:
+        st.caption(line)
+    return df
+
+
+def changes(codes: list[str], y0: int, y1: int, by: str = "all", **extra) -> pd.DataFrame:
+    """Like-for-like changes of some indicators between y0 and y1 for the sidebar selection (core.compare.changes)."""
+    from core.compare import changes as like_for_like
+    f = filters()
+    return like_for_like(q, f.params(**extra), codes, y0, y1, by)
 
 
 def no_warehouse() -> bool:
@@ -81,32 +174,96 @@ def empty(what: str = "") -> None:
 
 def table(df: pd.DataFrame, topic: str, display: pd.DataFrame | None = None, key: str | None = None,
           extra_labels: dict | None = None, height: int | None = None) -> None:
-    """Show a table with Vietnamese headers and a CSV of exactly its rows and columns (numbers unformatted)."""
+    """Show a table with Vietnamese headers and offer exactly its rows and columns for download."""
     if df.empty:
         empty()
         return
-    data = labelled(df, extra_labels)
-    shown = labelled(display, extra_labels) if display is not None else data
+    shown = labelled(display if display is not None else as_shown(df), extra_labels)
     st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto")
-    download(data, topic, key)
+    download(df, topic, key, extra_labels)
 
 
-def download(data: pd.DataFrame, topic: str, key: str | None = None) -> None:
-    """A CSV button for one table or chart, and remember the table for the page's ZIP."""
+def download(data: pd.DataFrame, topic: str, key: str | None = None, extra_labels: dict | None = None) -> None:
+    """A download button for one table or chart, and remember the table (as downloaded) for the page's ZIP.
+
+    The table keeps its codes beside its labels (indicator_code, year, region_code, province_key, sector,
+    unit_code), money in tỷ đồng and every figure rounded as the page shows it (core.series.as_shown);
+    `st.session_state["_tables"][topic]` is the file's content with Vietnamese headers, and its
+    `attrs["codes"]` maps each header back to its column code (tests/test_downloads.py traces every figure)."""
     f, snap = filters(), snapshot()
-    st.session_state.setdefault("_tables", OrderedDict())[topic] = data
-    # deferred: the CSV is built only when the button is clicked (nothing extra is sent with the page)
-    st.download_button("⬇ Tải CSV", data=lambda: csv_bytes(data), file_name=file_name(topic, f.slug(), snap.id),
+    out = labelled(as_shown(data), extra_labels)
+    st.session_state.setdefault("_tables", OrderedDict())[topic] = out
+    # deferred: the file is built only when the button is clicked (nothing extra is sent with the page)
+    st.download_button("⬇ Tải CSV", data=lambda: csv_bytes(out), file_name=file_name(topic, f.slug(), snap.id),
                        mime="text/csv", on_click="ignore", key=key or f"dl_{topic}",
-                       help="Tệp CSV (UTF-8, mở được bằng Excel) đúng các số đang hiển thị")
+                       help="Tệp CSV (UTF-8, mở được bằng Excel) đúng các số đang hiển thị, kèm mã chỉ tiêu, mã vùng, tỉnh")
 
 
-def chart(fig, data: pd.DataFrame, topic: str, key: str | None = None, **kw):
-    """Draw a figure and offer its data as CSV."""
-    event = st.plotly_chart(fig, width="stretch", config={"displaylogo": False},
-                            key=f"fig_{key or topic}", **kw)
-    download(labelled(data), topic, key)
+def chart(fig, data: pd.DataFrame, topic: str, key: str | None = None, extra_labels: dict | None = None,
+          codes: list[str] | None = None, config: dict | None = None, **kw):
+    """Draw a figure under its title with an ⓘ definition (the codebook's, for `codes` or the indicators in
+    `data`), and offer its data (with codes) for download."""
+    from core.charts import CONFIG
+    title = fig.layout.title.text or ""
+    fig.update_layout(title=None, margin={**fig.layout.margin.to_plotly_json(), "t": 28})
+    codes = codes if codes is not None else (list(dict.fromkeys(data["indicator_code"]))
+                                             if "indicator_code" in data.columns else [])
+    chart_title(title, codes)
+    event = st.plotly_chart(fig, width="stretch", config={**CONFIG, "toImageButtonOptions": {
+        **CONFIG["toImageButtonOptions"], "filename": topic}, **(config or {})}, key=f"fig_{key or topic}", **kw)
+    download(data, topic, key, extra_labels)
     return event
+
+
+def chart_title(title: str, codes: list[str]) -> None:
+    """A chart's title as text (wraps on a phone), with an ⓘ opening the codebook's definitions."""
+    if not codes:
+        st.markdown(f"<div class='cdcs-chart-title'>{html.escape(title)}</div>", unsafe_allow_html=True)
+        return
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.markdown(f"<div class='cdcs-chart-title'>{html.escape(title)}</div>", unsafe_allow_html=True, width="content")
+    with row.popover("ⓘ", help="Định nghĩa chỉ tiêu (từ danh mục chỉ tiêu)", type="tertiary"):
+        from core.labels import indicator
+        from ui import urlstate
+        st.markdown(definition_text(codes))
+        for c in codes[:4]:  # from any figure to the units and versions behind it
+            st.page_link("pages/sources.py", label=f"Đơn vị và báo cáo tạo nên: {indicator(c)} →",
+                         icon=":material/find_in_page:", query_params=urlstate.link_params(cs=c, ns=str(filters().year_to)))
+
+
+def definition_text(codes: list[str]) -> str:
+    """The codebook's definition of some indicators, with how each is added up (Vietnamese markdown)."""
+    from core.labels import AGGREGATION, shown_unit
+    ind = q("dim_indicator").set_index("indicator_code")
+    lines = []
+    for c in codes:
+        if c not in ind.index:
+            continue
+        r = ind.loc[c]
+        how = AGGREGATION.get(r["aggregation"], "")
+        parts = ""
+        if r["is_ratio"]:
+            parts = f" Tử số: {ind.loc[r['numerator'], 'label_vi']}; mẫu số: {ind.loc[r['denominator'], 'label_vi']}."
+        lines.append(f"**{r['label_vi']}** ({shown_unit(c)}, mục {r['section']}): {r['description_vi']}. "
+                     f"Cách tổng hợp: {how.lower()}.{parts}")
+    return "\n\n".join(lines) or "Không có định nghĩa."
+
+
+def stat_table(df: pd.DataFrame, topic: str, display: pd.DataFrame, key: str | None = None,
+               extra_labels: dict | None = None, selected: list[bool] | None = None, total_last: bool = False,
+               key_columns: int = 1, numeric: set | None = None) -> None:
+    """A table of figures in full (no inner scrolling), numbers right-aligned as shown, the selected rows marked;
+    the download holds `df` (with codes) as core.series.as_shown rounds it."""
+    from core.tables import html_table
+    if df.empty:
+        empty()
+        return
+    shown = labelled(display, extra_labels)
+    right = {shown.columns[i] for i, c in enumerate(display.columns)
+             if isinstance(c, int) or c in NUMERIC or c in (numeric or ())
+             or (c in df.columns and pd.api.types.is_numeric_dtype(df[c]) and c not in ("year", "year_from"))}
+    st.markdown(html_table(shown, right, selected, total_last, key_columns), unsafe_allow_html=True)
+    download(df, topic, key, extra_labels)
 
 
 def zip_button(page_topic: str, definitions: pd.DataFrame | None = None) -> None:
@@ -116,7 +273,7 @@ def zip_button(page_topic: str, definitions: pd.DataFrame | None = None) -> None
     if not tables or slot is None:
         return
     f, snap = filters(), snapshot()
-    meta = {"trang": page_topic, "bo_loc": f.describe(), "ban_du_lieu": snap.id,
+    meta = {"trang": page_topic, "bo_loc": f.describe(st.session_state.get("_ignored")), "ban_du_lieu": snap.id,
             "cong_bo_luc": snap.created_label, "du_lieu_mo_phong": snap.simulated,
             "dinh_nghia_chi_tieu": [] if definitions is None else definitions.to_dict(orient="records")}
     tables = dict(tables)
@@ -157,53 +314,73 @@ def answers(question_codes: list[str], title: str, limit: int = 6) -> None:
 
 
 def year_table(data: pd.DataFrame, codes: list[str], topic: str) -> None:
-    """The page's indicators as one row per year, values in Vietnamese format, CSV with full precision."""
-    from core.labels import fmt_value, indicator, indicator_unit
-    from core.series import wide_by_year
+    """The page's indicators as one row per indicator and one column per year of the period."""
+    from core.labels import fmt_indicator
+    from core.series import as_shown, wide_by_year
+    from core.labels import indicator, shown_unit
+    f = filters()
     st.subheader("Bảng số liệu theo năm")
-    wide = wide_by_year(data, codes)
-    display = wide.copy()
-    for c in codes:
-        display[c] = display[c].map(lambda v, c=c: fmt_value(v, indicator_unit(c)))
-    table(wide, topic, display=display, extra_labels={c: f"{indicator(c)} ({indicator_unit(c)})" for c in codes})
+    years = list(range(f.year_from, f.year_to + 1))
+    wide = wide_by_year(data, codes, years)
+    cells = {y: [fmt_indicator(v, c) for v, c in zip(wide[y], wide["indicator_code"])] for y in years}
+    if len(years) <= 8:  # one row per indicator, one column per year
+        display = pd.DataFrame({"indicator_label": [f"{indicator(c)} ({shown_unit(c)})" for c in codes], **cells})
+        stat_table(wide, topic, display)
+        return
+    # a long period: one row per year, so every year and every indicator fit the page without scrolling inside
+    display = pd.DataFrame({"year": years, **{c: [cells[y][i] for y in years] for i, c in enumerate(codes)}})
+    stat_table(wide, topic, display, extra_labels={c: f"{indicator(c)} ({shown_unit(c)})" for c in codes},
+               numeric=set(codes))
+    st.caption("Tệp tải về có cùng các số, mỗi dòng một chỉ tiêu (kèm mã chỉ tiêu), mỗi cột một năm.")
 
 
 def indicators_chart(data: pd.DataFrame, codes: list[str], title: str, unit: str, topic: str, kind: str = "bars",
                      stacked: bool = False, parts: bool = False, missing: str = "") -> None:
-    """One chart of some indicators over the years (from an indicator_by result) with its CSV, or an empty state.
+    """One chart of some indicators over the years (from an indicator_by result) with its data, or an empty state.
 
-    parts: also export each ratio's numerator and denominator, so every percentage can be quoted with its base.
-    """
+    Ratios are downloaded with their numerator and denominator, so every percentage can be quoted with its base."""
     from core import charts
     from core.labels import indicator
+    from core.series import FIGURES
     s = data[data["indicator_code"].isin(codes)]
     if s.empty:
         empty(missing or title[:1].lower() + title[1:])
         return
-    s = s.assign(series=s["indicator_code"].map(indicator))
+    from core.labels import MONEY, MONEY_SHOWN
+    from core.series import as_shown
+    from core.labels import shown_unit
+    shown = as_shown(s).assign(series=s["indicator_code"].map(indicator))
+    unit = MONEY_SHOWN if unit == MONEY else unit
     series = "series" if len(codes) > 1 else None
-    fig = (charts.trend(s, title, unit, series=series) if kind == "trend"
-           else charts.bars(s, "year", title, unit, series=series, stacked=stacked))
-    cols = ["year", "series", "value"] + (["numerator", "denominator"] if parts else [])
-    chart(fig, s[cols].rename(columns={"series": "indicator_label"}), topic)
+    if kind == "multiples":  # different magnitudes or units: one panel each (core/charts.py, rule 1)
+        present = [c for c in codes if c in set(s["indicator_code"])]
+        fig = charts.small_multiples(shown, [(c, indicator(c), shown_unit(c)) for c in present], title)
+    elif kind == "trend":
+        fig = charts.trend(shown, title, unit, series=series)
+    else:
+        fig = charts.bars(shown, "year", title, unit, series=series, stacked=stacked)
+    chart(fig, s[[c for c in FIGURES if c in s.columns]].sort_values(["indicator_code", "year"]), topic)
 
 
 def sector_chart(data: pd.DataFrame, code: str, title: str, unit: str, topic: str) -> None:
     """One indicator as stacked bars by sector when no sector is chosen, else the chosen sector over the years."""
     from core import charts
     from core.labels import sector_labels
+    from core.series import by_group
     f = filters()
     if f.sector != TOTAL:
         s = data[data["indicator_code"] == code].sort_values("year")
         if s.empty:
             empty(title[:1].lower() + title[1:])
             return
-        chart(charts.trend(s, f"{title} — {sector_labels()[f.sector]}", unit), s[["year", "value"]], topic)
+        chart(charts.trend(s, f"{title} — {sector_labels()[f.sector]}", unit),
+              s.assign(sector=f.sector, sector_label=sector_labels()[f.sector])[
+                  ["sector", "sector_label", "indicator_code", "year", "value", "n_units"]], topic)
         return
     sec = q("indicator_by", **f.params(indicators=[code], by="sector", sector="*"))
     if sec.empty:
         empty(f"{title[:1].lower() + title[1:]} theo khu vực")
         return
-    sec = sec.assign(series=sec["group_code"].map(sector_labels()))
-    chart(charts.bars(sec, "year", f"{title} theo khu vực", unit, series="series", stacked=True),
-          sec[["year", "series", "value"]].rename(columns={"series": "sector_label"}), f"{topic}-theo-khu-vuc")
+    sec = by_group(sec, "sector")
+    chart(charts.bars(sec.rename(columns={"sector_label": "series"}), "year", f"{title} theo khu vực", unit,
+                      series="series", stacked=True, colors=charts.sector_colours()), sec, f"{topic}-theo-khu-vuc")

@@ -19,13 +19,15 @@ def register(key: str, decode: Decode, encode: Encode, default) -> None:
 
 
 def load() -> None:
-    """Copy URL values into session state, once per browser session (before widgets are created)."""
-    if st.session_state.get("_url_loaded"):
-        return
+    """Copy URL values into session state (before widgets are created): all of them when the session starts,
+    afterwards those a link changed (a value that differs from what save() last wrote, e.g. st.page_link's
+    query_params or the browser's back button); a value a widget changed is never overwritten."""
+    first = not st.session_state.get("_url_loaded")
     st.session_state["_url_loaded"] = True
+    saved = st.session_state.get("_url_saved", {})
     for key, (decode, _, _) in _FIELDS.items():
         raw = st.query_params.get(key)
-        if raw is None:
+        if raw is None or (not first and raw == saved.get(key)):
             continue
         try:
             value = decode(raw)
@@ -42,8 +44,20 @@ def save() -> None:
         if key in st.session_state and st.session_state[key] != default and st.session_state[key] not in (None, "", [], ()):
             wanted[key] = encode(st.session_state[key])
     current = {k: st.query_params.get(k) for k in st.query_params}
+    st.session_state["_url_saved"] = wanted
     if current != wanted:
         st.query_params.from_dict(wanted)
+
+
+def link_params(**extra) -> dict[str, str]:
+    """The URL of the current view (every registered value that differs from its default) with some changed, for
+    st.page_link(query_params=…): the page opened keeps the filters and takes the new values."""
+    out = {}
+    for key, (_, encode, default) in _FIELDS.items():
+        value = extra.pop(key) if key in extra else st.session_state.get(key)
+        if value is not None and value != default and value not in ("", [], ()):
+            out[key] = encode(value)
+    return {**out, **{k: str(v) for k, v in extra.items()}}
 
 
 def one_of(allowed) -> Decode:

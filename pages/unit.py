@@ -1,0 +1,127 @@
+"""Hồ sơ đơn vị: one reporting unit — its indicators over time, its rank among units of its kind, its text answers
+and the versions it sent (unit and time; who loaded a version is for administrators only, on the desk)."""
+import pandas as pd
+import streamlit as st
+
+from core.labels import fmt_indicator, fmt_time, indicator, shown_unit, unit_labels, vn_sort_key
+from core.refdata import TOTAL
+from core.series import ranks
+from ui import urlstate
+from ui.common import (
+    chart_title, definitions, empty, filters, header, q, stat_table, table, zip_button,
+)
+
+KEY = ["member_end", "cdcs_total", "card_share", "cadre_fulltime", "members_per_cdcs", "top_share_rated"]
+f = filters()
+header("Hồ sơ đơn vị", "toàn bộ", "Mọi chỉ tiêu của một đơn vị báo cáo qua các năm, thứ hạng trong các đơn vị cùng "
+       "loại, câu trả lời và các lần nộp báo cáo.",
+       ignored={"region": "trang này xem một đơn vị", "provinces": "trang này xem một đơn vị",
+                "sector": "hồ sơ ghi số tổng của đơn vị", "unit_types": "trang này xem một đơn vị"},
+       note="Danh sách đơn vị theo vùng, tỉnh đang chọn ở thanh bên.")
+
+units = q("dim_unit")
+pool = q("selected_units", **f.params())
+listed = units[units["unit_code"].isin(pool["unit_code"])] if len(pool) else units
+by_code = units.set_index("unit_code")
+order = lambda c: (by_code.loc[c, "unit_type"] != "LDLD", vn_sort_key(unit_labels()[c]))  # noqa: E731
+if st.session_state.get("dv") not in set(units["unit_code"]):
+    st.session_state["dv"] = sorted(listed["unit_code"], key=order)[0]
+choices = sorted(set(listed["unit_code"]) | {st.session_state["dv"]}, key=order)
+names = unit_labels()
+code = st.selectbox("Đơn vị báo cáo", choices, format_func=names.get, key="dv")
+u = units.set_index("unit_code").loc[code]
+active = f"từ {pd.Timestamp(u['valid_from']).strftime('%d/%m/%Y')}" + (
+    f" đến {pd.Timestamp(u['valid_to']).strftime('%d/%m/%Y')}" if pd.notna(u["valid_to"]) else "")
+place = (f"{u['province_name']}" + (f" (nay thuộc {u['province_name_34']})" if u["province_name_34"] != u["province_name"]
+                                    else "") if pd.notna(u["province_name"]) else "Khối Trung ương")
+st.markdown(f"**{names[code]}** — {u['unit_type_label']}; {place}; hoạt động {active}.")
+# the federations of the same place under the other province scheme (before or after the 2025 merger)
+kin = units[(units["unit_type"] == "LDLD") & (units["unit_code"] != code) & pd.notna(u["province_key_34"])
+            & (units["province_key_34"] == u["province_key_34"])]
+if len(kin):
+    st.markdown(("Trước 7/2025 là: " if u["province_scheme"] == "34" else "Từ 7/2025 thuộc: ")
+                + ", ".join(kin["unit_name"]) + ".")
+    links = st.container(horizontal=True)
+    for k, n in zip(kin["unit_code"], kin["unit_name"]):
+        links.page_link("pages/unit.py", label=names[k], icon=":material/apartment:",
+                        query_params=urlstate.link_params(dv=k))
+
+# its figures (unit totals) over the period
+figures = q("indicator_by", **f.params(by="unit", indicators=list(q("dim_indicator")["indicator_code"]), region="",
+                                       provinces=[], unit_types=[u["unit_type"]], sector=TOTAL))
+mine = figures[figures["group_code"] == code]
+if mine.empty:
+    empty(f"đơn vị không có số liệu trong giai đoạn {f.year_from}–{f.year_to}")
+else:
+    last = int(mine["year"].max())
+    st.subheader(f"Các chỉ số chính, năm {last}, và thứ hạng trong các đơn vị cùng loại")
+    peers = figures[(figures["year"] == last)]
+    rows = []
+    for c in KEY:
+        line = peers[peers["indicator_code"] == c].dropna(subset=["value"]).sort_values("value", ascending=False)
+        pos = list(ranks(line["value"])[line["group_code"] == code])
+        mine_row = mine[(mine["indicator_code"] == c) & (mine["year"] == last)]
+        if mine_row.empty:
+            continue
+        rows.append({"unit_code": code, "indicator_code": c, "year": last, "value": mine_row["value"].iloc[0],
+                     "numerator": mine_row["numerator"].iloc[0], "denominator": mine_row["denominator"].iloc[0],
+                     "peer_rank": f"{pos[0]}/{len(line)}" if pos else None})
+    ranks = pd.DataFrame(rows)
+    if len(ranks):
+        kind = u["unit_type_label"].lower()
+        stat_table(ranks, f"ho-so_{code}_chi-so-chinh",
+                   display=pd.DataFrame({"indicator_label": ranks["indicator_code"].map(indicator),
+                                         "value": [fmt_indicator(v, c) for v, c in zip(ranks["value"], ranks["indicator_code"])],
+                                         "peer_rank": ranks["peer_rank"].fillna("—")}),
+                   extra_labels={"value": f"Năm {last}", "peer_rank": f"Hạng trong các {kind} (từ cao xuống thấp)"},
+                   key="dl_unit_ranks")
+
+    st.subheader("Mọi chỉ tiêu qua các năm")
+    ind = q("dim_indicator").sort_values(["section", "sort_order"])
+    years = sorted(int(y) for y in mine["year"].unique())  # the years of the period the unit reported
+    wide = mine.pivot_table(index="indicator_code", columns="year", values="value", aggfunc="first")
+    present = [c for c in ind["indicator_code"] if c in wide.index]
+    wide = wide.reindex(index=present, columns=years)
+    wide.columns = [int(y) for y in wide.columns]
+    frame = wide.reset_index().assign(unit_code=code)
+    frame = frame[["unit_code", "indicator_code", *years]]
+    for section, part in ind[ind["indicator_code"].isin(present)].groupby("section", sort=False):
+        sub = frame[frame["indicator_code"].isin(part["indicator_code"])]
+        display = pd.DataFrame({"indicator_label": [f"{indicator(c)} ({shown_unit(c)})" for c in sub["indicator_code"]],
+                                **{y: [fmt_indicator(v, c) for v, c in zip(sub[y], sub["indicator_code"])] for y in years}})
+        with st.expander(f"Mục {section}", expanded=section == ind["section"].iloc[0]):
+            chart_title(f"Mục {section}: {len(sub)} chỉ tiêu", list(sub["indicator_code"]))
+            if len(years) > 8:
+                display = display.set_index("indicator_label").T.reset_index(names="year")
+                stat_table(sub, f"ho-so_{code}_{section}", display, key=f"dl_unit_{section}",
+                           extra_labels={c: c for c in display.columns if c != "year"},
+                           numeric={c for c in display.columns if c != "year"})
+            else:
+                stat_table(sub, f"ho-so_{code}_{section}", display, key=f"dl_unit_{section}")
+    st.page_link("pages/sources.py", label="Ô nào lấy từ tệp, trang, ô nào của báo cáo nào →",
+                 icon=":material/find_in_page:", query_params=urlstate.link_params(cs="member_end"))
+
+st.subheader("Câu trả lời của đơn vị")
+answers_df = q("text_answers", **f.params(q="", focus="", sections=[], unit=code, region="", provinces=[],
+                                         unit_types=[u["unit_type"]]))
+st.caption(f"{len(answers_df)} câu trả lời đang có hiệu lực.")
+with st.expander("Xem các câu trả lời", expanded=False):
+    for _, r in answers_df.iterrows():
+        with st.container(border=True):
+            st.caption(f"{r['round_code']} — mục {r['section']} — {r['question_label']}")
+            st.text(r["text"])
+
+st.subheader("Các lần nộp báo cáo")
+subs = q("unit_submissions", unit=code)
+if subs.empty:
+    empty("đơn vị chưa nộp báo cáo nào")
+else:
+    cols = ["submission_id", "round_code", "version", "received_at", "file_name", "n_values", "n_warnings"]
+    shown = subs[cols].assign(received_at=subs["received_at"].map(fmt_time),
+                              is_current=subs["is_current"].map({True: "Đang dùng", False: "Đã thay"}))
+    table(subs[cols].assign(received_at=subs["received_at"].map(fmt_time)), f"ho-so_{code}_lich-su-nop",
+          display=shown[["round_code", "version", "is_current", "received_at", "file_name", "n_values", "n_warnings"]],
+          key="dl_unit_subs", extra_labels={"n_values": "Số ô số liệu"})
+    st.caption("Trang công khai ghi đơn vị và thời điểm; người nạp từng phiên bản chỉ quản trị viên xem ở trang "
+               "Nộp báo cáo.")
+zip_button(f"ho-so_{code}", definitions(KEY))
