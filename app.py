@@ -121,6 +121,8 @@ pages = dict(PAGES)
 desk = st.Page("pages/submit.py", title="Nộp báo cáo", icon=":material/upload_file:", url_path="nop-bao-cao",
                visibility="visible" if user is not None and user.sees_desk else "hidden")
 pages["Dữ liệu"] = [desk, *pages["Dữ liệu"]]
+if os.environ.get("CDCS_BENCH_SHELL") == "1":  # bench/run.py times the shell (sidebar, navigation, filters) alone
+    pages["Dữ liệu"].append(st.Page("bench/shell_page.py", title="Khung", url_path="khung", visibility="hidden"))
 page = st.navigation(pages, expanded=True)  # every page listed (no English "View more")
 login_box(form=page.url_path != desk.url_path)  # top of the sidebar; the desk shows its own login form
 sidebar()

@@ -92,9 +92,14 @@ async def one_run(ws, path: str) -> tuple[int, str | None]:
 
 
 async def session(ws_url: str, paths: list[str], offset: int, stop_at: float, runs: int | None,
-                  timeout_s: float, out: list[Run]) -> None:
-    """One viewer: runs pages in turn from `offset` until `stop_at` or `runs`; reconnects after a failure."""
+                  timeout_s: float, out: list[Run], think_s: float = 0.0, seed: int = 0) -> None:
+    """One viewer: runs pages in turn from `offset` until `stop_at` or `runs`; reconnects after a failure.
+    Between two runs it reads the page for a random time between 0.5 and 1.5 × think_s (0: no pause)."""
+    import random
+    rng = random.Random(seed)
     i = 0
+    if think_s:  # viewers do not all arrive in the same instant
+        await asyncio.sleep(rng.uniform(0, think_s))
 
     def more() -> bool:
         return time.monotonic() < stop_at if runs is None else i < runs
@@ -124,6 +129,8 @@ async def session(ws_url: str, paths: list[str], offset: int, stop_at: float, ru
                     out.append(Run(path, time.perf_counter() - t, 0, f"connection: {exc!r}"[:300]))
                     break
                 out.append(Run(path, time.perf_counter() - t, elements, error))
+                if think_s and more():
+                    await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
         finally:
             await ws.close()
 
@@ -154,14 +161,17 @@ def summarise(runs: list[Run], sessions: int, elapsed: float, paths: list[str]) 
 
 
 def run_sessions(url: str, paths: list[str], sessions: int, duration_s: float = 30.0, *,
-                 per_session_runs: int | None = None, timeout_s: float = 60.0) -> dict:
+                 per_session_runs: int | None = None, timeout_s: float = 60.0, think_s: float = 0.0,
+                 samples: bool = False) -> dict:
     """Open `sessions` concurrent websocket sessions against the Streamlit server at `url` (e.g.
     "http://127.0.0.1:8501"), each asking for full script runs of `paths` (st.navigation url paths, "" the
     default page) in turn from its own offset, for `duration_s` — or, when `per_session_runs` is given,
-    for that many runs each, whatever the time. A run is timed from the rerun BackMsg to script_finished;
+    for that many runs each, whatever the time. Each viewer pauses about `think_s` seconds between runs (reading
+    the page; 0 = back-to-back runs, the heaviest load one session can make). A run is timed from the rerun BackMsg to script_finished;
     no wait lasts more than `timeout_s` and the whole call ends by its own deadline.
     Returns {"sessions", "runs" (without error), "errors", "error_samples" (up to 5), "throughput_runs_per_s",
-    "p50_s", "p95_s", "max_s", "elements_median", "by_path": {path: {"runs", "errors", "p50_s", "p95_s"}}}."""
+    "p50_s", "p95_s", "max_s", "elements_median", "by_path": {path: {"runs", "errors", "p50_s", "p95_s"}}}, and with
+    `samples` "samples_s", the seconds of every run without error."""
     if not paths or sessions < 1:
         raise ValueError("at least one path and one session")
     urllib.request.urlopen(url.rstrip("/") + "/_stcore/health", timeout=timeout_s).read()  # a clear error if down
@@ -172,8 +182,10 @@ def run_sessions(url: str, paths: list[str], sessions: int, duration_s: float = 
         t = time.monotonic()
         stop_at = t + duration_s
         # a backstop only: every wait inside a session is already bounded by timeout_s
-        deadline = (per_session_runs * timeout_s if per_session_runs is not None else duration_s) + 2 * timeout_s + 5
-        tasks = [session(ws_url, paths, k, stop_at, per_session_runs, timeout_s, out) for k in range(sessions)]
+        deadline = ((per_session_runs * (timeout_s + 1.5 * think_s) if per_session_runs is not None else duration_s)
+                    + 2 * timeout_s + think_s + 5)
+        tasks = [session(ws_url, paths, k, stop_at, per_session_runs, timeout_s, out, think_s, seed=k)
+                 for k in range(sessions)]
         try:
             async with asyncio.timeout(deadline):
                 await asyncio.gather(*tasks)
@@ -182,7 +194,10 @@ def run_sessions(url: str, paths: list[str], sessions: int, duration_s: float = 
         return time.monotonic() - t
 
     elapsed = asyncio.run(main())
-    return summarise(out, sessions, elapsed, paths)
+    res = summarise(out, sessions, elapsed, paths)
+    if samples:  # every run's seconds in the order they finished (one session: the order they ran)
+        res["samples_s"] = [r.seconds for r in out if r.error is None]
+    return res
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,9 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--paths", default="", help='comma-separated page url paths, "" the default page')
     ap.add_argument("--runs", type=int, default=None, help="runs per session instead of a duration")
     ap.add_argument("--timeout", type=float, default=60.0, help="longest wait for a connection or one run")
+    ap.add_argument("--think", type=float, default=0.0, help="seconds a viewer reads a page before the next (±50%%)")
     a = ap.parse_args(argv)
     res = run_sessions(a.url, a.paths.split(","), a.sessions, a.duration, per_session_runs=a.runs,
-                       timeout_s=a.timeout)
+                       timeout_s=a.timeout, think_s=a.think)
     print(json.dumps(res, indent=2, ensure_ascii=False))
     return 0 if res["errors"] == 0 else 1
 

@@ -22,6 +22,12 @@ The chart grammar of the dashboard, applied by every builder here (pages only ca
 """
 from __future__ import annotations
 
+import copy
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -78,6 +84,50 @@ CONFIG = {
 }
 
 
+_FIGURES: OrderedDict = OrderedDict()  # key -> figure as a plain dict
+_FIGURES_LOCK = threading.Lock()
+_FIGURES_MAX = 512
+
+
+def _fingerprint(value) -> object:
+    """A hashable digest of a chart argument: frames by their content, columns and attributes."""
+    if isinstance(value, pd.DataFrame):
+        body = pd.util.hash_pandas_object(value, index=True).values.tobytes() if len(value) else b""
+        return ("df", tuple(map(str, value.columns)), tuple(map(str, value.dtypes)), hashlib.blake2b(body).hexdigest(),
+                repr(sorted(value.attrs.items(), key=str)))
+    if isinstance(value, pd.Series):
+        return ("s", _fingerprint(value.to_frame()))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(map(repr, value))))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((repr(k), _fingerprint(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_fingerprint(v) for v in value))
+    return repr(value)
+
+
+def reused(build):
+    """Build a figure once per distinct arguments (the same data and options: the same snapshot and filter set) and
+    hand out copies: the figure is kept as a plain dict and rebuilt without plotly's validation, which a built
+    figure has passed already. Figures depend on their arguments only, so a new snapshot or another filter —
+    other data — is another key."""
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        key = (build.__name__, _fingerprint(args), _fingerprint(kwargs))
+        with _FIGURES_LOCK:
+            spec = _FIGURES.get(key)
+            if spec is not None:
+                _FIGURES.move_to_end(key)
+        if spec is None:
+            spec = build(*args, **kwargs).to_dict()
+            with _FIGURES_LOCK:
+                _FIGURES[key] = spec
+                while len(_FIGURES) > _FIGURES_MAX:
+                    _FIGURES.popitem(last=False)
+        return go.Figure(copy.deepcopy(spec), _validate=False)
+    return wrapper
+
+
 def _base(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     fig.update_layout(
         title={"text": title, "font": {"size": 15}}, height=height, separators=",.",
@@ -129,6 +179,7 @@ def mark_breaks(fig: go.Figure, years: list[int], schemes: bool = False, row: in
     return fig
 
 
+@reused
 def small_multiples(df: pd.DataFrame, panels: list[tuple[str, str, str]], title: str, kind: str = "bars",
                     height: int = 170) -> go.Figure:
     """One panel per indicator, stacked, sharing the years axis, each with its own axis and unit.
@@ -159,6 +210,7 @@ def small_multiples(df: pd.DataFrame, panels: list[tuple[str, str, str]], title:
     return fig
 
 
+@reused
 def trend(df: pd.DataFrame, title: str, unit_vi: str, series: str | None = None, schemes: bool = False,
           colors: dict[str, str] | None = None, highlight: set[str] | None = None) -> go.Figure:
     """Lines over years (df: year, value[, series label column]); gaps stay gaps, never zeros.
@@ -188,6 +240,7 @@ def trend(df: pd.DataFrame, title: str, unit_vi: str, series: str | None = None,
     return mark_breaks(fig, list(df["year"].unique()), schemes)
 
 
+@reused
 def bars(df: pd.DataFrame, x: str, title: str, unit_vi: str, series: str | None = None, stacked: bool = False,
          horizontal: bool = False, height: int = 380, colors: dict[str, str] | None = None) -> go.Figure:
     """Bars of df['value'] by column x, optionally one colour per series (fixed colours by series name)."""
@@ -231,6 +284,7 @@ def sector_colours() -> dict[str, str]:
     from core.refdata import reference
     s = reference()["sectors"].assign(order=lambda d: d["order"].astype(int)).sort_values("order")
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(s["label_vi"])}
+@reused
 def ranked_bars(df: pd.DataFrame, label: str, title: str, unit_vi: str, selected: set | None = None,
                 key: str | None = None, limit: int = 40, value_fmt=None) -> go.Figure:
     """Horizontal bars sorted from the highest, each with its value and rank ('7. Hà Nội'); the selected rows
@@ -309,6 +363,7 @@ def _archipelagos(fig: go.Figure, scheme: str) -> None:
                              line={"color": "#22313f", "width": 0.8}, showlegend=False))
 
 
+@reused
 def province_map(df: pd.DataFrame, scheme: str, title: str, unit_vi: str, selected: tuple[str, ...] = (),
                  bubbles: bool = False) -> go.Figure:
     """Every province of the scheme with its value, the selection outlined and named, the two archipelagos shown

@@ -57,6 +57,7 @@ def _from_ratings(code: str) -> bool:
     return any(ind.loc[c, "rating_bucket"] for c in parts if c in ind.index)
 
 
+@lru_cache(maxsize=8192)  # reference tables only: the same answer for the life of the process
 def basis(code: str, y0: int, y1: int, sector: str = TOTAL) -> Basis:
     """Whether `code` can be compared between y0 and y1 for a sector selection, and how."""
     ref = reference()

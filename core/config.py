@@ -8,7 +8,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-REFERENCE = DATA / "reference"
+# the codebook and reference tables; $CDCS_REFERENCE points a process at another copy (the benchmark's scaled
+# warehouses carry their own, with 10× or 100× the units)
+REFERENCE = Path(os.environ["CDCS_REFERENCE"]).resolve() if os.environ.get("CDCS_REFERENCE") else DATA / "reference"
 GEO = DATA / "geo"
 QUERIES = ROOT / "queries"
 MODELS = QUERIES / "models"

@@ -122,6 +122,7 @@ MONEY_SHOWN = "tỷ đồng"       # how pages and downloads show money (the cod
 MONEY_UNITS = (MONEY, MONEY_SHOWN)
 
 
+@lru_cache(maxsize=4096)  # the codebook is read once per process; pages ask per row
 def indicator_decimals(code: str) -> int:
     """Decimals an indicator is shown and downloaded with: ratios and money one, counts none."""
     row = reference().indicators.loc[code]
@@ -130,18 +131,21 @@ def indicator_decimals(code: str) -> int:
     return 0
 
 
+@lru_cache(maxsize=4096)  # the codebook is read once per process; pages ask per row
 def parts_decimals(code: str) -> int:
     """Decimals of a ratio's numerator and denominator (those of the numerator's own indicator)."""
     row = reference().indicators.loc[code]
     return indicator_decimals(row["numerator"]) if row["numerator"] else indicator_decimals(code)
 
 
+@lru_cache(maxsize=4096)  # the codebook is read once per process; pages ask per row
 def shown_unit(code: str) -> str:
     """The unit an indicator is shown in: money in tỷ đồng, everything else in its codebook unit."""
     unit = indicator_unit(code)
     return MONEY_SHOWN if unit == MONEY else unit
 
 
+@lru_cache(maxsize=4096)  # the codebook is read once per process; pages ask per row
 def shown_factor(code: str) -> float:
     """What the codebook value is multiplied by to be shown (money: triệu → tỷ đồng)."""
     return 0.001 if indicator_unit(code) == MONEY else 1.0
@@ -176,6 +180,7 @@ def indicator(code: str) -> str:
     return indicator_labels()[code]
 
 
+@lru_cache(maxsize=4096)  # the codebook is read once per process; pages ask per row
 def indicator_unit(code: str) -> str:
     return reference().indicators.loc[code, "unit_vi"]
 

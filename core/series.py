@@ -1,6 +1,10 @@
 """Pure helpers that shape query results for the pages (no streamlit here)."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+
 import pandas as pd
 
 from core.refdata import reference
@@ -66,6 +70,7 @@ def _round(values: pd.Series, decimals: pd.Series) -> pd.Series:
                      index=values.index, dtype=float)
 
 
+@lru_cache(maxsize=4096)
 def parts_factor(code: str) -> float:
     """What a ratio's numerator and denominator are multiplied by to be shown (money parts: triệu → tỷ đồng)."""
     num = reference().indicators.loc[code, "numerator"]
@@ -75,9 +80,31 @@ def parts_factor(code: str) -> float:
 def as_shown(df: pd.DataFrame) -> pd.DataFrame:
     """Indicator rows as the pages show and download them: money in tỷ đồng, each figure rounded to its
     indicator's decimals, with an indicator label and the unit. A frame without `indicator_code`, or already
-    shown, comes back unchanged."""
+    shown, comes back unchanged. The same rows asked again (the same snapshot and filters) are converted once."""
     if "indicator_code" not in df.columns or df.attrs.get("shown") or df.empty:
         return df
+    from core.charts import _fingerprint
+    key = _fingerprint(df)
+    with _SHOWN_LOCK:
+        hit = _SHOWN.get(key)
+        if hit is not None:
+            _SHOWN.move_to_end(key)
+    if hit is None:
+        hit = _as_shown(df)
+        with _SHOWN_LOCK:
+            _SHOWN[key] = hit
+            while len(_SHOWN) > 1024:
+                _SHOWN.popitem(last=False)
+    out = hit.copy()
+    out.attrs = dict(hit.attrs)
+    return out
+
+
+_SHOWN: OrderedDict = OrderedDict()
+_SHOWN_LOCK = threading.Lock()
+
+
+def _as_shown(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     codes = out["indicator_code"]
     factor, dec = codes.map(shown_factor), codes.map(indicator_decimals)

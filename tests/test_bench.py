@@ -13,7 +13,7 @@ def test_bench_quick_smoke():
     out = subprocess.run([sys.executable, "bench/run.py", "--quick", "--repeats", "1"], cwd=ROOT, capture_output=True,
                          text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert "| Load " in out.stdout and "| Publish" in out.stdout and "| Pages at 1×" in out.stdout
+    assert "| Load " in out.stdout and "| Upload → visible" in out.stdout and "| Pages at 1×" in out.stdout
     latest = sorted((ROOT / "bench" / "results").glob("*.json"))[-1]
     data = json.loads(latest.read_text(encoding="utf-8"))
     assert data["quick"] and data["load"]["accepted"] == data["load"]["files"] > 0

@@ -14,9 +14,13 @@ STABLE = {
 }
 
 
-def test_sqlalchemy_reflects_the_stable_views(demo_warehouse):
+def test_sqlalchemy_reflects_the_stable_views(demo_warehouse, tmp_path):
+    import shutil
+
     from core.snapshots import current
-    engine = sa.create_engine(f"duckdb:///{current(demo_warehouse[0]).path}", connect_args={"read_only": True})
+    # a copy: this process may hold the snapshot open already through core.db, with another configuration
+    path = shutil.copy(current(demo_warehouse[0]).path, tmp_path / "snapshot.duckdb")
+    engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
     insp = sa.inspect(engine)
     for view, cols in STABLE.items():
         assert [c["name"] for c in insp.get_columns(view)] == cols
