@@ -287,16 +287,18 @@ def column_label(col, extra: dict | None = None) -> str:
 
 
 def labelled(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
-    """The same frame with Vietnamese column headers; raises KeyError when a column has no label.
+    """The same frame with Vietnamese column headers; raises KeyError when a column has no label. A column headed
+    by a label already (a frame labelled once, e.g. for display) keeps it.
 
     The header → code mapping is kept in `attrs["codes"]`, so a downloaded table can be traced back."""
     labels = {**COLUMNS, **(extra or {})}
-    missing = [c for c in df.columns if c not in labels and not isinstance(c, int)]
+    codes_of = {**{v: k for k, v in labels.items()}, **df.attrs.get("codes", {})}
+    missing = [c for c in df.columns if c not in labels and c not in codes_of and not isinstance(c, int)]
     if missing:
         raise KeyError(f"no Vietnamese label for columns {missing}")
-    mapping = {c: column_label(c, extra) for c in df.columns}
+    mapping = {c: c if (c not in labels and c in codes_of) else column_label(c, extra) for c in df.columns}
     if len(set(mapping.values())) < len(mapping):
         raise KeyError(f"two columns share a Vietnamese header: {mapping}")
     out = df.rename(columns=mapping)
-    out.attrs = {**df.attrs, "codes": {v: k for k, v in mapping.items()}}
+    out.attrs = {**df.attrs, "codes": {v: codes_of.get(v, k) if k == v else k for k, v in mapping.items()}}
     return out

@@ -171,8 +171,8 @@ def file_block(i: int, k: dict) -> None:
             findings_view(rows, key=f"findings_{i}")
             c1, c2 = st.columns(2)
             with c1:
-                download(pd.DataFrame(rows.drop(columns=["whole_file"])).rename(columns=FINDING_LABELS),
-                         f"ket-qua-kiem-tra-{i}", key=f"dl_findings_{i}")
+                download(pd.DataFrame(rows.drop(columns=["whole_file"])), f"ket-qua-kiem-tra-{i}",
+                         key=f"dl_findings_{i}", extra_labels=FINDING_LABELS)
             if desk.markable(result):
                 c2.download_button("⬇ Tải lại tệp đã đánh dấu ô lỗi", on_click="ignore", key=f"annot_{i}",
                                    data=lambda d=k["data"], f=result.findings: desk.annotated(d, f) or d,

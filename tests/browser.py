@@ -43,8 +43,10 @@ def serve(warehouse: Path, **env):
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "run", "app.py", "--server.port", str(port),
                              "--server.headless", "true", "--server.address", "127.0.0.1"], cwd=ROOT,
-                            env={**os.environ, "CDCS_WAREHOUSE": str(warehouse), **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            env={**os.environ, "CDCS_WAREHOUSE": str(warehouse), **env}, stdout=subprocess.DEVNULL,
+                            # $CDCS_TEST_SERVER_LOG: the servers' stderr appended there (to read a failure's traceback)
+                            stderr=open(os.environ["CDCS_TEST_SERVER_LOG"], "ab") if os.environ.get("CDCS_TEST_SERVER_LOG")
+                            else subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
