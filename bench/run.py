@@ -70,16 +70,19 @@ def demo_files(quick: bool) -> list[Path]:
     """The simulated workbooks (generated once and kept in bench/work/files)."""
     from core.refdata import reference
     from etl.demo import _write, plan_files
+    import hashlib
     folder = WORK / ("files_quick" if quick else "files")
     marker = folder / ".complete"
-    if not marker.exists():
+    # generated again whenever the generator or the template changed (old files may break today's rules)
+    made_by = hashlib.sha256(b"".join((ROOT / "etl" / n).read_bytes() for n in ("demo.py", "template.py"))).hexdigest()
+    if not marker.exists() or marker.read_text() != made_by:
         shutil.rmtree(folder, ignore_errors=True)
         only = ["LDLD63_01", "LDLD63_79", "LDLD34_79", "CDN_GD"] if quick else None
         jobs, _, _ = plan_files(reference(), folder, only=only)
         jobs = [j for j in jobs if not j[0].endswith("_v1.xlsx")]  # one version per unit and round
         for job in jobs:
             _write(job)
-        marker.touch()
+        marker.write_text(made_by)
     return sorted(folder.glob("*.xlsx"))
 
 

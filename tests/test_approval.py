@@ -103,3 +103,22 @@ def test_report_cover_says_whether_figures_are_approved(warehouse, tmp_path):
     out, _ = build_report(Warehouse(warehouse), ReportOptions("N2021"), tmp_path / "r2.xlsx")
     cover = {r[0]: r[1] for r in openpyxl.load_workbook(out)["Bìa"].iter_rows(values_only=True) if r[0]}
     assert cover["Tình trạng số liệu"].startswith("Đã chốt số liệu ngày")
+
+
+def test_every_page_says_whether_its_figures_are_approved(desk_env):
+    """The data line under each page's title: provisional, then closed after the administrator closes the round."""
+    import streamlit as st
+
+    from tests.conftest import app_test
+    wh, _ = desk_env
+
+    def data_line(**state):
+        st.cache_data.clear()
+        at = app_test(**state)
+        return next(c.value for c in at.caption if c.value.startswith("Dữ liệu cập nhật"))
+
+    assert "Số liệu **tạm thời** (chưa duyệt)" in data_line(nam=(2021, 2021))
+    assert "0 kỳ đã chốt" in data_line()
+    close_round(ADMIN, wh, "N2021")
+    assert "Số liệu **đã chốt**" in data_line(nam=(2021, 2021))
+    assert ": 1 kỳ đã chốt, 0 kỳ đã duyệt" in data_line(nam=(2020, 2021))  # N2021 closed, the 2020 rounds not

@@ -70,11 +70,31 @@ def header(title: str, sections: str, intro: str, ignored: dict[str, str] | None
     if sim:
         st.warning(f"**{SIMULATED}** — số liệu do chương trình tạo ra để minh họa, không phải số liệu thật "
                    "của các đơn vị.", icon=":material/warning:")
+    f = filters()
     st.caption(f"Dữ liệu cập nhật: bản **{snap.id}**, công bố lúc {snap.created_label}. "
-               f"Đang xem: {filters().describe(ignored)}." + (f" {note}" if note else ""))
+               f"{approval_summary(snap.id, f.year_from, f.year_to)} "
+               f"Đang xem: {f.describe(ignored)}." + (f" {note}" if note else ""))
     st.session_state["_ignored"] = dict(ignored or {})
     st.session_state["_tables"] = OrderedDict()
     st.session_state["_zip_slot"] = st.empty()
+
+
+@st.cache_data(ttl=20, max_entries=64, show_spinner=False)  # approvals change no snapshot: read again every 20 s
+def approval_summary(snapshot_id: str, y0: int, y1: int) -> str:
+    """Whether the figures of the rounds covering y0–y1 are closed, approved or provisional, in one sentence."""
+    from core.approval import figures_status
+    rounds = q("dim_round")
+    covered = [r for r, a, b in zip(rounds["round_code"], rounds["year_from"], rounds["year_to"]) if a <= y1 and b >= y0]
+    if not covered:
+        return ""
+    states = [figures_status(warehouse(), r).state for r in covered]
+    n, closed, approved = len(states), states.count("closed"), states.count("approved")
+    if closed == n:
+        return f"Số liệu **đã chốt** ở cả {n} kỳ báo cáo của giai đoạn." if n > 1 else "Số liệu **đã chốt**."
+    if n == 1:
+        return "Số liệu **đã duyệt**, chưa chốt." if approved else "Số liệu **tạm thời** (chưa duyệt)."
+    return (f"Tình trạng số liệu của {n} kỳ báo cáo: {closed} kỳ đã chốt, {approved} kỳ đã duyệt, "
+            f"{n - closed - approved} kỳ **tạm thời** (chưa duyệt).")
 
 
 def province_scheme(year: int) -> str:
