@@ -22,9 +22,9 @@ The chart grammar of the dashboard, applied by every builder here (pages only ca
 """
 from __future__ import annotations
 
-import copy
 import functools
 import hashlib
+import json
 import threading
 from collections import OrderedDict
 
@@ -84,9 +84,10 @@ CONFIG = {
 }
 
 
-_FIGURES: OrderedDict = OrderedDict()  # key -> figure as a plain dict
+_FIGURES: OrderedDict = OrderedDict()  # key -> the figure as JSON text
 _FIGURES_LOCK = threading.Lock()
-_FIGURES_MAX = 512
+_FIGURES_BYTES = [0]
+_FIGURES_MAX_BYTES = 64 * 2**20  # maps carry every province's outline: bounded by size, not by count
 
 
 def _fingerprint(value) -> object:
@@ -119,12 +120,14 @@ def reused(build):
             if spec is not None:
                 _FIGURES.move_to_end(key)
         if spec is None:
-            spec = build(*args, **kwargs).to_dict()
+            spec = build(*args, **kwargs).to_json(validate=False)
             with _FIGURES_LOCK:
-                _FIGURES[key] = spec
-                while len(_FIGURES) > _FIGURES_MAX:
-                    _FIGURES.popitem(last=False)
-        return go.Figure(copy.deepcopy(spec), _validate=False)
+                if key not in _FIGURES:
+                    _FIGURES[key] = spec
+                    _FIGURES_BYTES[0] += len(spec)
+                while _FIGURES_BYTES[0] > _FIGURES_MAX_BYTES and len(_FIGURES) > 1:
+                    _FIGURES_BYTES[0] -= len(_FIGURES.popitem(last=False)[1])
+        return go.Figure(json.loads(spec), _validate=False)
     return wrapper
 
 

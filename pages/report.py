@@ -155,10 +155,10 @@ def summary_table(section: str) -> str:
     for y in years:
         display[y] = [fmt_indicator(v, code) for v in frame[y]]
     display[change_label] = [change_text_of(lfl.get(g) if g is not None else t_row, code) for g in frame[code_col]]
-    download(frame[[code_col, name_col, "indicator_code", "is_total", *years, "year_from", "year", "start", "end",
-                    "growth_pct", "change_points", "like_for_like", "excluded_sectors"]],
-             f"bao-cao_{section}_{code}_theo-{by}", key=f"dl_rp_{section}",
-             extra_labels={"start": f"Cùng phạm vi {base}", "end": f"Cùng phạm vi {y1}"})
+    OFFERED.append((frame[[code_col, name_col, "indicator_code", "is_total", *years, "year_from", "year", "start", "end",
+                           "growth_pct", "change_points", "like_for_like", "excluded_sectors"]],
+                    f"bao-cao_{section}_{code}_theo-{by}", f"dl_rp_{section}",
+                    {"start": f"Cùng phạm vi {base}", "end": f"Cùng phạm vi {y1}"}))
     table = html_table(display.rename(columns={name_col: what.capitalize(), **{y: str(y) for y in years}}),
                        {str(y) for y in years} | {change_label}, list(frame[code_col].isin(chosen)), total_last=True)
     # chart and highlights from the same figures
@@ -209,13 +209,28 @@ def section_table(section: str) -> str:
     display[change_label] = [change_text(moves.loc[c, "start"], moves.loc[c, "end"], c) or "—"
                              if c in moves.index and moves.loc[c, "like_for_like"] == "có" else NOT_COMPARABLE
                              for c in present]
-    download(frame, f"bao-cao_{section}_chi-tieu", key=f"dl_rp_all_{section}")
+    OFFERED.append((frame, f"bao-cao_{section}_chi-tieu", f"dl_rp_all_{section}", None))
     return (f"<div class='rp-block'><h3>Các chỉ tiêu của mục — {html.escape(scope)}</h3>"
             + html_table(display, {str(y) for y in years} | {change_label}) + "</div>")
 
 
-for i, section in enumerate(SECTIONS):
+OFFERED: list = []  # (table, topic, key, extra labels) each section offers for download
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def section_html(snapshot_id: str, selection: str, section: str) -> tuple[str, list]:
+    """A section's HTML and its downloadable tables, built once per snapshot, selection (filters and report period)
+    and section — the same report asked again is not computed again."""
+    OFFERED.clear()
     body = summary_table(section) + section_table(section)
+    return body, list(OFFERED)
+
+
+selection = repr((f, choice, y0, y1))
+for i, section in enumerate(SECTIONS):
+    body, offered = section_html(snap.id, selection, section)
+    for frame, topic, key, extra in offered:
+        download(frame, topic, key=key, extra_labels=extra)
     st.html(f"<section class='rp-section{' first' if i == 0 else ''}'><h2>{html.escape(titles[section])}</h2>"
             f"{body}</section>")
 st.caption("Phụ lục (ý kiến theo lĩnh vực, danh sách đơn vị nộp, bảng tử số và mẫu số của từng tỷ lệ) có trong tệp Excel.")
