@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from core.config import QUERIES, warehouse_dir
+from core.config import QUERIES, settings, warehouse_dir
 from core.snapshots import Snapshot, current
 
 
@@ -74,7 +74,10 @@ class Warehouse:
             # connection, so it is closed one switch later rather than now.
             if self._previous is not None:
                 self._previous.close()
-            self._previous, self._con = self._con, connect(snap.path, read_only=True)
+            con = connect(snap.path, read_only=True)
+            # DuckDB keeps what it read in memory up to 80% of the machine by default: a page server bounds it
+            con.execute(f"set memory_limit = '{int(settings().get('server', {}).get('duckdb_memory_mb', 256))}MB'")
+            self._previous, self._con = self._con, con
             self._snapshot = snap
         return self._snapshot
 

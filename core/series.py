@@ -91,17 +91,22 @@ def as_shown(df: pd.DataFrame) -> pd.DataFrame:
             _SHOWN.move_to_end(key)
     if hit is None:
         hit = _as_shown(df)
+        size = int(hit.memory_usage(deep=False).sum())
         with _SHOWN_LOCK:
-            _SHOWN[key] = hit
-            while len(_SHOWN) > 1024:
-                _SHOWN.popitem(last=False)
+            if key not in _SHOWN:
+                _SHOWN[key] = hit
+                _SHOWN_BYTES[0] += size
+            while _SHOWN_BYTES[0] > _SHOWN_MAX_BYTES and len(_SHOWN) > 1:
+                _SHOWN_BYTES[0] -= int(_SHOWN.popitem(last=False)[1].memory_usage(deep=False).sum())
     out = hit.copy()
     out.attrs = dict(hit.attrs)
     return out
 
 
-_SHOWN: OrderedDict = OrderedDict()
+_SHOWN: OrderedDict = OrderedDict()  # fingerprint of the rows -> the rows as shown, bounded by size
 _SHOWN_LOCK = threading.Lock()
+_SHOWN_BYTES = [0]
+_SHOWN_MAX_BYTES = 32 * 2**20
 
 
 def _as_shown(df: pd.DataFrame) -> pd.DataFrame:

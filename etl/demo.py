@@ -287,8 +287,11 @@ def simulate(ref: Reference, seed: int = 6) -> tuple[pd.DataFrame, pd.DataFrame,
     return v, r, t
 
 
-def _vn_text(value: float) -> str:
-    """A number typed as text the Vietnamese way (1.234.567 / 12,5)."""
+def _vn_text(value: float) -> str | float:
+    """A number typed as text the Vietnamese way (1.234.567 / 12,5). One group of thousands alone ("103.271") reads
+    two ways in a cell that takes decimals and the loader rightly refuses it: such a value stays a number."""
+    if 1000 <= abs(value) < 1_000_000:
+        return value
     if float(value).is_integer():
         return f"{int(value):,}".replace(",", ".")
     return f"{value:.1f}".replace(".", ",")

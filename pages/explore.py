@@ -73,6 +73,7 @@ chosen = selected_groups(rows) if rows in ("region", "province") else ({f.sector
 
 
 drill_rows: list[tuple[str, str]] = []
+MAX_ROWS = 300  # rows of one table on the page (a leader reads the top; the CSV carries all)
 
 
 def drill() -> None:
@@ -120,13 +121,19 @@ def block(code: str) -> None:
         chart(fig, frame, f"tra-cuu_{code}_{rows}", key=f"ex_{code}")
         return
     chart_title(title, [code])
-    display = frame[[name_col]].copy()
+    visible = frame
+    if len(frame) - 1 > MAX_ROWS:  # thousands of units: the highest ones on the page, every one in the download
+        visible = pd.concat([frame.iloc[:MAX_ROWS], frame.iloc[[-1]]], ignore_index=True)
+        st.caption(f"Bảng hiển thị {MAX_ROWS:,} trong {len(frame) - 1:,} dòng (cao nhất năm {last}) và dòng tổng của "
+                   "tất cả; tệp CSV tải về có đủ mọi dòng. Chọn tỉnh ở thanh bên để xem từng đơn vị của tỉnh."
+                   .replace(",", "."))
+    display = visible[[name_col]].copy()
     for y in years:
-        display[y] = [fmt_indicator(v, code) for v in frame[y]]
+        display[y] = [fmt_indicator(v, code) for v in visible[y]]
     stat_table(frame, f"tra-cuu_{code}_{rows}", display, key=f"dl_ex_{code}", total_last=True,
-               selected=list(frame[code_col].isin(chosen)))
+               selected=list(visible[code_col].isin(chosen)))
     if rows in ("region", "province", "unit") and code == codes[0]:
-        drill_rows.extend(zip(frame[code_col], frame[name_col]))
+        drill_rows.extend(zip(visible[code_col], visible[name_col]))
 
 
 for c in codes:

@@ -38,7 +38,7 @@ def snapshot():
     return warehouse().snapshot()
 
 
-@st.cache_data(max_entries=1024, show_spinner=False)
+@st.cache_data(max_entries=256, show_spinner=False)  # 256 results: at 100× the units one may weigh megabytes
 def _cached(snapshot_id: str, name: str, params_json: str) -> pd.DataFrame:
     return warehouse().query(name, **json.loads(params_json))
 
