@@ -38,7 +38,7 @@ def line_svg(series: dict[str, list[tuple[int, float | None]]], colours: dict[st
     lo = 0.0 if min(vals) >= 0 else min(vals)
     ticks = _ticks(lo, max(vals))
     top = ticks[-1] if ticks[-1] > lo else lo + 1
-    left, right, up, legend_h = 58, 10, 10, 16 * ((len(series) + 1) // 2) + 26
+    left, right, up, legend_h = 58, 10, 10, 16 * ((len(series) + 1) // 2) + 34
     plot_w, plot_h = width - left - right, height - up - legend_h
     x = lambda y: left + (plot_w * (years.index(y) / max(len(years) - 1, 1)))  # noqa: E731
     yv = lambda v: up + plot_h * (1 - (v - lo) / (top - lo))  # noqa: E731
@@ -80,7 +80,7 @@ def line_svg(series: dict[str, list[tuple[int, float | None]]], colours: dict[st
             out.append(f"<polyline points='{' '.join(seg)}' fill='none' stroke='{colour}' "
                        f"stroke-width='{1.2 if muted else 2}'/>")
     for i, name in enumerate(series):
-        lx, ly = left + (i % 2) * (plot_w / 2), height - legend_h + 18 + 16 * (i // 2)
+        lx, ly = left + (i % 2) * (plot_w / 2), height - legend_h + 34 + 16 * (i // 2)  # below the year labels
         out.append(f"<rect x='{lx:.0f}' y='{ly - 8}' width='10' height='3' fill='{colours.get(name, '#0072B2')}'/>")
         out.append(f"<text x='{lx + 14:.0f}' y='{ly - 4}' fill='#222'>{html.escape(str(name))}</text>")
     out.append("</svg>")

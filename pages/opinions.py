@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core import charts
-from core.labels import focus_labels
+from core.labels import fmt_number, focus_labels
 from core.text import fold
 from ui.common import rounds_in_period, chart, empty, filters, header, q, table, zip_button
 
@@ -24,7 +24,9 @@ in_period = rounds_in_period()
 query = " ".join(fold(text).split())
 df = q("text_answers", **f.params(q=query, focus=focus, sections=[section] if section else [], unit=""))
 df = df[df["round_code"].isin(in_period)]
-st.caption(f"Tìm thấy **{len(df)}** câu trả lời trong các kỳ báo cáo {', '.join(in_period)}."
+round_names = dict(zip(q("dim_round")["round_code"], q("dim_round")["label_vi"]))
+st.caption(f"Tìm thấy **{fmt_number(len(df), 0)}** câu trả lời trong các kỳ báo cáo: "
+           f"{'; '.join(round_names.get(r, r) for r in in_period)}."
            + (" Kết quả xếp theo mức liên quan." if query else ""))
 
 counts = df.dropna(subset=["focus_area"]).groupby(["focus_area", "focus_area_label"]).size().reset_index(name="value")
@@ -46,7 +48,7 @@ else:
                        f"phiên bản {row['submission_id']}")
             st.text(f"{row['question_label']}\n→ {row['text']}")
     if len(df) > 20:
-        st.caption(f"Hiển thị 20 / {len(df)} câu trả lời; bảng dưới đây và tệp CSV có đủ.")
+        st.caption(f"Hiển thị 20 / {fmt_number(len(df), 0)} câu trả lời; bảng dưới đây và tệp CSV có đủ.")
 cols = ["round_code", "section", "question_code", "question_label", "focus_area_label", "unit_name", "text",
         "submission_id"]
 st.subheader("Bảng tất cả câu trả lời khớp")

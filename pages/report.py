@@ -82,13 +82,13 @@ st.html("""<style>
 .rp-section h3 { font-size: 0.95rem; margin: 8px 0 2px 0; padding: 0; break-after: avoid; }
 .rp-hl { margin: 0 0 6px 1.1rem; padding: 0; font-size: 0.88rem; }
 .rp-hl li { margin: 0; }
-.rp-row { display: flex; gap: 14px; align-items: flex-start; break-inside: avoid; }
-.rp-row > .rp-tab { flex: 1 1 58%; min-width: 0; }
-.rp-row > .rp-fig { flex: 0 0 430px; }
+.rp-row { display: flex; flex-direction: column; gap: 6px; align-items: flex-start; break-inside: avoid; }
+.rp-row > .rp-tab { width: 100%; min-width: 0; overflow-x: auto; }
+.rp-row > .rp-fig { flex: none; }
 .rp-block { break-inside: avoid; }
 .rp-note { font-size: 0.78rem; color: #555; margin: 2px 0 0 0; }
 .rp-chart { max-width: 100%; height: auto; }
-@media (max-width: 900px) { .rp-row { flex-direction: column; } .rp-row > .rp-fig { flex: none; } }
+
 @media print {
   @page { size: A4 landscape; margin: 10mm 10mm 13mm 10mm;
           @bottom-left { content: "__FOOTER__"; font-size: 7.5pt; color: #555; }
@@ -105,6 +105,8 @@ st.html("""<style>
   .cdcs-table { font-size: 7.6pt; }
   .cdcs-table td, .cdcs-table th { padding: 1px 4px; }
   .rp-hl { font-size: 8.6pt; }
+  .rp-row { flex-direction: row; gap: 14px; }  /* on paper: the chart beside its table */
+  .rp-row > .rp-tab { flex: 1 1 58%; width: auto; }
   .rp-row > .rp-fig { flex: 0 0 380px; }
   .rp-chart { width: 380px; }
 }

@@ -88,7 +88,7 @@ def status_panel() -> None:
     left = (f"còn {days} ngày" if days > 0 else "hạn chót là hôm nay" if days == 0 else f"đã quá hạn {-days} ngày")
     if row["status"] == "missing":
         state = f"**{STATUS['missing']}**"
-    elif row["is_late_correction"]:
+    elif row.get("is_late_correction", False):  # (a snapshot built before the column existed has none)
         state = (f"**{LATE_CORRECTION}** — nộp lần đầu {pd.Timestamp(row['first_received_at']):%d/%m/%Y} (đúng hạn), "
                  f"bản sửa gần nhất nhận {pd.Timestamp(row['last_received_at']):%d/%m/%Y}, sau hạn")
     else:
@@ -339,7 +339,7 @@ if todo.empty:
     st.success("Mọi đơn vị phải nộp kỳ này đều đã nộp đúng hạn.")
 else:
     data = todo[["unit_code", "unit_name", "status", "deadline", "last_received_at", "contact"]]
-    shown = data.assign(status=[LATE_CORRECTION if lc else STATUS[s] for s, lc in zip(todo["status"], todo["is_late_correction"])],
+    shown = data.assign(status=[LATE_CORRECTION if lc else STATUS[s] for s, lc in zip(todo["status"], todo.get("is_late_correction", [False] * len(todo)))],
                         deadline=pd.to_datetime(data["deadline"]).dt.strftime("%d/%m/%Y"),
                         last_received_at=pd.to_datetime(data["last_received_at"]).dt.strftime("%d/%m/%Y").fillna("—"))
     table(data, f"chua-nop-{rnd}", display=shown, key="dl_todo",

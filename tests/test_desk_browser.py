@@ -106,7 +106,8 @@ def test_officer_fixes_three_mistakes_and_sees_the_figures(desk_server):
         ctx.close()
     log = audit.read(wh)
     assert {"login", "upload", "rejected", "accepted"} <= set(log["event"])
-    assert set(log[log["event"] != "user_added"]["user_name"]) == {"canbo79"}
+    # the server is shared by this module's tests (an administrator's acts may come first): the officer's own trail
+    assert set(log[log["event"].isin(["upload", "rejected", "accepted"])]["user_name"]) == {"canbo79"}
 
 
 def _logged_in(page) -> bool:

@@ -11,7 +11,7 @@ import streamlit as st
 from core.db import Warehouse
 from core.exports import csv_bytes, file_name, zip_bytes
 from core.filters import UNIT_TYPES, Filters
-from core.labels import NO_DATA, SIMULATED, labelled
+from core.labels import NO_DATA, SIMULATED, fmt_number, labelled
 from core.series import as_shown
 from core.refdata import TOTAL
 
@@ -70,6 +70,10 @@ def header(title: str, sections: str, intro: str, ignored: dict[str, str] | None
     if sim:
         st.warning(f"**{SIMULATED}** — số liệu do chương trình tạo ra để minh họa, không phải số liệu thật "
                    "của các đơn vị.", icon=":material/warning:")
+    if built_with_older_models(snap.id):
+        st.warning("Bản dữ liệu này được dựng bằng phiên bản trước của chương trình: một số phần có thể thiếu hoặc "
+                   "báo lỗi. Người quản trị chạy `python -m etl rebuild` (hoặc `make run`) để dựng lại với cùng số "
+                   "liệu.", icon=":material/update:")
     f = filters()
     st.caption(f"Dữ liệu cập nhật: bản **{snap.id}**, công bố lúc {snap.created_label}. "
                f"{approval_summary(snap.id, f.year_from, f.year_to)} "
@@ -77,6 +81,19 @@ def header(title: str, sections: str, intro: str, ignored: dict[str, str] | None
     st.session_state["_ignored"] = dict(ignored or {})
     st.session_state["_tables"] = OrderedDict()
     st.session_state["_zip_slot"] = st.empty()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def built_with_older_models(snapshot_id: str) -> bool:
+    """Whether the current snapshot was built by other models than this code's (an upgrade without a rebuild)."""
+    from core.refdata import reference
+    from etl.warehouse import models_hash
+    try:
+        info = warehouse().sql("select * from snapshot_info")  # every column the snapshot has, old or new
+        built = info["models_hash"].iloc[0] if "models_hash" in info.columns and len(info) else None
+        return built != models_hash(reference())
+    except Exception:  # noqa: BLE001 — a check that cannot be made must not take the page down
+        return False
 
 
 @st.cache_data(ttl=20, max_entries=64, show_spinner=False)  # approvals change no snapshot: read again every 20 s
@@ -321,7 +338,7 @@ def answers(question_codes: list[str], title: str, limit: int = 6) -> None:
     f = filters()
     df = q("text_answers", **f.params(q="", focus="", sections=[], unit=""))
     df = df[df["question_code"].isin(question_codes) & df["round_code"].isin(rounds_in_period())]
-    st.markdown(f"**{title}** ({len(df)} câu trả lời)")
+    st.markdown(f"**{title}** ({fmt_number(len(df), 0)} câu trả lời)")
     if df.empty:
         empty("câu trả lời")
         return
@@ -330,7 +347,7 @@ def answers(question_codes: list[str], title: str, limit: int = 6) -> None:
             st.caption(f"{row['unit_name']} — {row['round_code']} — phiên bản {row['submission_id']}")
             st.text(row["text"])
     if len(df) > limit:
-        st.caption(f"Và {len(df) - limit} câu trả lời khác — xem đủ ở trang Ý kiến, kiến nghị.")
+        st.caption(f"Và {fmt_number(len(df) - limit, 0)} câu trả lời khác — xem đủ ở trang Ý kiến, kiến nghị.")
 
 
 def year_table(data: pd.DataFrame, codes: list[str], topic: str) -> None:
