@@ -327,7 +327,7 @@ def server_figures(warehouse: Path, ref_folder: Path | None, repeats: int, sessi
 # ---- 5. scale-out (issue 12): 20 uploads at once, embedded vs PostgreSQL; 1 vs 3 replicas ----------------------
 def scaleout(base: Path, sessions: int, duration_s: float) -> dict:
     from tests import test_scaleout as so
-    from tests.pg import binaries, postgres
+    from tests.pg import binaries
     out: dict = {}
     root = WORK / "scaleout"
     shutil.rmtree(root, ignore_errors=True)
@@ -342,15 +342,7 @@ def scaleout(base: Path, sessions: int, duration_s: float) -> dict:
         if name == "embedded":
             out[name] = _twenty_uploads({"name": name, "shared": shared, "root": mode_root}, files, so)
             continue
-        from etl import migrate
-        with postgres() as url:
-            store = mode_root / "store"
-            os.environ["CDCS_SNAPSHOT_STORE"] = str(store)
-            try:
-                migrate.to_postgres(shared, url)
-            finally:
-                os.environ.pop("CDCS_SNAPSHOT_STORE", None)
-            mode = {"name": name, "url": url, "store": str(store), "shared": shared, "root": mode_root}
+        with so.postgres_mode(shared, mode_root) as mode:
             out[name] = _twenty_uploads(mode, files, so)
             out["replicas"] = _replicas(mode, so, sessions, duration_s)
     return out

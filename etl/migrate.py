@@ -75,19 +75,9 @@ def to_postgres(warehouse: Path, url: str, ref: Reference | None = None) -> dict
     with eng.begin() as c:
         c.execute(text("select setval('raw_event_seq', coalesce((select max(seq) from raw_submission_event), 0) + 1, false)"))
     counts["state"] = _copy_state(_sqlite_url(warehouse), url)
-    import os
-    previous = os.environ.get("CDCS_DATABASE_URL")
-    os.environ["CDCS_DATABASE_URL"] = url
-    try:
-        snapshots._listed.clear()
+    with records.using(url):
         publish.publish_pending(warehouse, ref or reference())
         counts["snapshot"] = snapshots.current(warehouse).id
-    finally:
-        if previous is None:
-            os.environ.pop("CDCS_DATABASE_URL", None)
-        else:
-            os.environ["CDCS_DATABASE_URL"] = previous
-        snapshots._listed.clear()
     return counts
 
 

@@ -112,6 +112,27 @@ def enabled() -> bool:
     return url() is not None
 
 
+@contextmanager
+def using(database_url: str | None):
+    """This process runs against `database_url` (None: the embedded warehouse) inside the block, as if
+    $CDCS_DATABASE_URL were set so; the previous setting and a fresh snapshot listing come back after it."""
+    from core import snapshots
+    previous = os.environ.get("CDCS_DATABASE_URL")
+    if database_url:
+        os.environ["CDCS_DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("CDCS_DATABASE_URL", None)
+    snapshots._listed.clear()
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("CDCS_DATABASE_URL", None)
+        else:
+            os.environ["CDCS_DATABASE_URL"] = previous
+        snapshots._listed.clear()
+
+
 _created: set[str] = set()
 
 

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,20 +94,23 @@ def _shown_snapshot(page, url: str) -> str:
 
 def _current_id(mode: dict) -> str:
     from core import snapshots
-    env_before = os.environ.get("CDCS_DATABASE_URL")
-    try:
-        if mode.get("url"):
-            os.environ["CDCS_DATABASE_URL"] = mode["url"]
-        else:
-            os.environ.pop("CDCS_DATABASE_URL", None)
-        snapshots._listed.clear()
+    from etl import records
+    with records.using(mode.get("url")):
         return snapshots.current(mode["shared"]).id
-    finally:
-        if env_before is None:
-            os.environ.pop("CDCS_DATABASE_URL", None)
-        else:
-            os.environ["CDCS_DATABASE_URL"] = env_before
-        snapshots._listed.clear()
+
+
+@contextmanager
+def postgres_mode(shared: Path, root: Path):
+    """PostgreSQL mode over a private server: the warehouse `shared` migrated into it, snapshots in root/store."""
+    from etl import migrate
+    with postgres() as url:
+        store = root / "store"
+        os.environ["CDCS_SNAPSHOT_STORE"] = str(store)
+        try:
+            migrate.to_postgres(shared, url)
+        finally:
+            os.environ.pop("CDCS_SNAPSHOT_STORE", None)
+        yield {"name": "postgres", "url": url, "store": str(store), "shared": shared, "root": root}
 
 
 @pytest.fixture(params=["embedded", "postgres"])
@@ -119,15 +123,8 @@ def mode(request, demo_warehouse, tmp_path):
         return
     if binaries() is None:
         pytest.fail("PostgreSQL server binaries are missing: `make test` installs them (apt-get install -y postgresql)")
-    from etl import migrate
-    with postgres() as url:
-        store = tmp_path / "store"
-        os.environ["CDCS_SNAPSHOT_STORE"] = str(store)
-        try:
-            migrate.to_postgres(shared, url)
-        finally:
-            os.environ.pop("CDCS_SNAPSHOT_STORE", None)
-        yield {"name": "postgres", "url": url, "store": str(store), "shared": shared, "root": tmp_path}
+    with postgres_mode(shared, tmp_path) as mode:
+        yield mode
 
 
 def test_replicas_publisher_and_concurrent_uploads(mode, tmp_path):
@@ -197,24 +194,8 @@ def test_replicas_publisher_and_concurrent_uploads(mode, tmp_path):
 
 
 def _records_env(mode: dict):
-    class _Ctx:
-        def __enter__(self):
-            self.before = os.environ.get("CDCS_DATABASE_URL")
-            if mode.get("url"):
-                os.environ["CDCS_DATABASE_URL"] = mode["url"]
-            else:
-                os.environ.pop("CDCS_DATABASE_URL", None)
-            from core import snapshots
-            snapshots._listed.clear()
-
-        def __exit__(self, *exc):
-            if self.before is None:
-                os.environ.pop("CDCS_DATABASE_URL", None)
-            else:
-                os.environ["CDCS_DATABASE_URL"] = self.before
-            from core import snapshots
-            snapshots._listed.clear()
-    return _Ctx()
+    from etl import records
+    return records.using(mode.get("url"))
 
 
 def _check_records(mode: dict, files: list[Path]) -> None:
