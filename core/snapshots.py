@@ -4,6 +4,9 @@ Layout of a warehouse folder:
     CURRENT                 JSON {"id", "file", "created_at", ...}; replaced by rename, never edited
     snapshots/<id>.duckdb   immutable once published; readers open them read-only
     snapshots/.tmp-*        a build in progress (or killed): never pointed at, swept by the next load
+    snapshots/.spare-<id>.duckdb
+                            a standby byte copy of published snapshot <id>: the next build starts from it
+                            instead of copying the current file while an officer waits (stage_spare)
     reports/                machine-readable load reports
     rejections.jsonl        append-only log of rejected files (they load nothing else)
     .lock                   held by the one writer (flock)
@@ -13,6 +16,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -134,16 +139,73 @@ def publish(warehouse: Path, built: Path, snap_id: str, seq: int, simulated: boo
 def prune(warehouse: Path, keep: int) -> None:
     """Delete all but the newest `keep` old snapshots (open readers keep their file until they close it)."""
     cur = current(warehouse)
-    snaps = sorted((warehouse / "snapshots").glob("*.duckdb"))
+    snaps = sorted(p for p in (warehouse / "snapshots").glob("*.duckdb") if not p.name.startswith("."))
     old = [p for p in snaps if cur is None or p != cur.path]
     for path in old[: max(0, len(old) - keep)]:
         path.unlink(missing_ok=True)
 
 
 def sweep_temporary(warehouse: Path) -> None:
-    """Remove builds left by a killed load (called with the writer lock held)."""
-    for path in (Path(warehouse) / "snapshots").glob(".tmp-*"):
+    """Remove builds left by a killed load, and standby copies that are partial or of a snapshot no longer
+    current (called with the writer lock held, which a standby copy is made under too)."""
+    folder = Path(warehouse) / "snapshots"
+    for path in folder.glob(".tmp-*"):
         path.unlink(missing_ok=True)
+    cur = current_pointer(warehouse)
+    for path in folder.glob(f"{SPARE}*"):
+        if cur is None or path != spare_path(folder, cur.id):
+            path.unlink(missing_ok=True)
+
+
+SPARE = ".spare-"
+
+
+def spare_path(folder: Path, snap_id: str) -> Path:
+    """Where the standby copy of snapshot `snap_id` lives in a folder of builds."""
+    return Path(folder) / f"{SPARE}{snap_id}.duckdb"
+
+
+def stage_spare(source: Path, snap_id: str, folder: Path) -> Path | None:
+    """Copy the published snapshot `snap_id` (file `source`, immutable) to a standby file in `folder`, so the
+    next build claims a ready copy instead of copying on the clock of an upload. Written under a private name
+    and renamed, so a standby file is always whole; standby copies of other snapshots are removed. Best effort:
+    None when the copy could not be made (disk full…), and the next build copies as before."""
+    folder = Path(folder)
+    target = spare_path(folder, snap_id)
+    if target.exists():
+        return target
+    part = folder / f"{SPARE}{snap_id}.part-{os.getpid()}-{threading.get_ident()}"
+    try:
+        shutil.copyfile(source, part)
+        os.chmod(part, 0o600)
+        os.replace(part, target)
+    except OSError:
+        part.unlink(missing_ok=True)
+        return None
+    for other in folder.glob(f"{SPARE}*.duckdb"):
+        if other != target:
+            other.unlink(missing_ok=True)
+    return target
+
+
+def claim_spare(source: Path, snap_id: str, folder: Path, into: Path) -> bool:
+    """Take the standby copy of snapshot `snap_id` as the file `into` of a new build (one rename); False when
+    there is none or it is not the size of its source, and the caller copies the source itself."""
+    spare = spare_path(folder, snap_id)
+    try:
+        if spare.stat().st_size != Path(source).stat().st_size:
+            spare.unlink(missing_ok=True)
+            return False
+        os.replace(spare, into)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def copy_for_build(source: Path, snap_id: str, folder: Path, into: Path) -> None:
+    """Start a build from snapshot `snap_id`: its standby copy when one is ready, else a copy made now."""
+    if not claim_spare(source, snap_id, folder, into):
+        shutil.copyfile(source, into)
 
 
 @contextmanager

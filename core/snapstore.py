@@ -77,5 +77,5 @@ def prune_cache(cache: Path, keep: set[str]) -> None:
     if not cache.exists():
         return
     for path in cache.glob("*.duckdb"):
-        if path.name not in keep:
+        if path.name not in keep and not path.name.startswith("."):  # builds and standby copies are the builder's
             path.unlink(missing_ok=True)

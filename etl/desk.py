@@ -152,7 +152,8 @@ def accept(data: bytes, original_name: str, user: User, warehouse: Path, note: s
         from etl.worker import shared
         deferred = records.enabled()  # several hosts: saved now, published by the publisher within seconds
         result = load_files([path], warehouse, loaded_by=user.name, note=note, progress=False,
-                            names={str(path): checked.file_name}, sandbox=shared(), publish=not deferred).files[0]
+                            names={str(path): checked.file_name}, sandbox=shared(), publish=not deferred,
+                            standby="background").files[0]
     if result.status == "accepted":
         received.keep(data, warehouse=warehouse)  # the exact bytes of the version, for its download
         from etl.publish import inline, publish_pending

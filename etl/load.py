@@ -28,7 +28,7 @@ from etl.findings import ERROR, WARNING, Finding, write_report
 from etl.read import read_file
 from etl.rules import ChangeSet, UnitFigures, apply, assess, diff
 from etl.validate import RATING_COLUMNS, TEXT_COLUMNS, VALUE_COLUMNS, Clean, validate
-from etl.warehouse import build_snapshot
+from etl.warehouse import build_snapshot, stage_standby
 
 CHANGE_COLUMNS = ["submission_id", "kind", "unit_code", "year", "sector", "code", "round_code", "old_value",
                   "new_value", "old_text", "new_text", "status", "is_large", "sheet", "cell"]
@@ -290,7 +290,7 @@ def _closed_finding(file_name: str, closing) -> Finding:
 def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = None,
                received_at: dict[str, datetime] | None = None, progress: bool | None = None,
                ref: Reference | None = None, note: str = "", names: dict[str, str] | None = None,
-               dry_run: bool = False, sandbox=None, publish: bool = True) -> LoadResult:
+               dry_run: bool = False, sandbox=None, publish: bool = True, standby: str = "now") -> LoadResult:
     """Check each file, then publish one new snapshot holding every accepted file as a new version.
 
     Files are independent: a rejected file loads nothing; the others still load. `received_at` (file name
@@ -298,6 +298,8 @@ def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = No
     dry_run: check and compute the change sets against the current snapshot, load nothing.
     With $CDCS_DATABASE_URL the accepted files are committed to PostgreSQL in one short transaction and
     published by the publisher (this call publishes what is pending unless publish=False).
+    standby: after a publish, copy the new snapshot for the next build "now" (before returning),
+    in the "background" (the desk) or "off".
     """
     ref = ref or reference()
     warehouse = Path(warehouse)
@@ -326,6 +328,8 @@ def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = No
         if accepted:
             snap = build_snapshot(warehouse, ref, lambda con: _insert(con, accepted, state, loaded_by, received_at, now, note),
                                   units={r.unit_code for r in accepted})
+    if accepted and standby != "off":
+        stage_standby(warehouse, background=standby == "background")
     rejected = [r for r in results if r.status == "rejected"]
     if rejected:
         _log_rejections(warehouse, rejected, now)

@@ -9,7 +9,6 @@ file and no listing: the snapshot list never names a partial snapshot.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from core import snapshots, snapstore
-from core.config import warehouse_dir
+from core.config import settings, warehouse_dir
 from core.db import attach_postgres
 from core.refdata import Reference, reference
 from etl import records
@@ -93,7 +92,7 @@ def build_next(warehouse: Path, ref: Reference) -> snapshots.Snapshot | None:
     snap_id = snapshots.new_id(seq)
     tmp = work / f".tmp-{snap_id}.duckdb"
     if latest is not None:
-        shutil.copyfile(snapstore.fetch(latest["location"], work), tmp)
+        snapshots.copy_for_build(snapstore.fetch(latest["location"], work), latest["snapshot_id"], work, tmp)
     got: dict = {"hw": hw}
 
     def change(con):
@@ -138,12 +137,15 @@ def publish_pending(warehouse: Path | None = None, ref: Reference | None = None,
             time.sleep(0.2)
         if not got:
             return None
+        built = None
         try:
-            while build_next(warehouse, ref) is not None:
-                pass
+            while (snap := build_next(warehouse, ref)) is not None:
+                built = snap
         finally:
             lock.execute(text("select pg_advisory_unlock(:k)"), {"k": records.PUBLISHER_LOCK})
             lock.commit()
+    if built is not None and settings()["warehouse"].get("standby_copy", True):
+        snapshots.stage_spare(built.path, built.id, Path(warehouse) / "cache")  # for the next build
     snapshots._listed.clear()
     return snapshots.current(warehouse)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -237,9 +237,30 @@ def build_snapshot(warehouse: Path, ref: Reference, change: Callable[[object], N
     snap_id = snapshots.new_id(seq)
     tmp = warehouse / "snapshots" / f".tmp-{snap_id}.duckdb"
     if cur is not None:
-        shutil.copyfile(cur.path, tmp)
+        snapshots.copy_for_build(cur.path, cur.id, tmp.parent, tmp)
     simulated = build_file(tmp, ref, change, snap_id, units=units if cur is not None else None, simulated=simulated)
     return snapshots.publish(warehouse, tmp, snap_id, seq, simulated, settings()["warehouse"]["keep_snapshots"])
+
+
+def stage_standby(warehouse: Path, background: bool = False) -> threading.Thread | None:
+    """Prepare the standby copy of the current snapshot for the next build ([warehouse] standby_copy), under the
+    writer lock, now or in a background thread (the desk, so that the officer does not wait for it)."""
+    warehouse = Path(warehouse)
+    if not settings()["warehouse"].get("standby_copy", True):
+        return None
+
+    def stage():
+        with snapshots.writer_lock(warehouse):
+            cur = snapshots.current_pointer(warehouse)
+            if cur is not None:
+                snapshots.stage_spare(cur.path, cur.id, warehouse / "snapshots")
+
+    if not background:
+        stage()
+        return None
+    worker = threading.Thread(target=stage, daemon=True, name="cdcs-standby")
+    worker.start()
+    return worker
 
 
 def _pause_for_tests() -> None:

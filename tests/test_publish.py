@@ -122,6 +122,58 @@ def test_old_snapshots_are_pruned(warehouse, tmp_path):
     keep = settings()["warehouse"]["keep_snapshots"]
     for f in _files(tmp_path, keep + 3):
         load_files([f], warehouse, loaded_by="test", progress=False)
-    snaps = list((warehouse / "snapshots").glob("*.duckdb"))
+    snaps = list((warehouse / "snapshots").glob("[0-9]*.duckdb"))
     assert len(snaps) == keep + 1
     assert current(warehouse).path in snaps
+    # besides them, one standby copy: of the current snapshot, never counted as one of the kept
+    assert [p.name for p in (warehouse / "snapshots").glob(".spare-*")] == [f".spare-{current(warehouse).id}.duckdb"]
+
+
+def _member_end(warehouse) -> float:
+    from core.db import connect
+    con = connect(current(warehouse).path)
+    try:
+        return con.execute("select value from stg_value where unit_code = 'LDLD63_38' and year = 2021 and "
+                           "sector = 'TOTAL' and indicator_code = 'member_end'").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_the_next_build_starts_from_the_standby_copy(warehouse, tmp_path):
+    """After a publish the loader leaves a byte copy of the new snapshot; the next load builds in that very
+    file (same inode) instead of copying on the upload's clock, and its figures are the ones loaded."""
+    first, second = _files(tmp_path, 2)
+    load_files([first], warehouse, loaded_by="test", progress=False)
+    cur = current(warehouse)
+    spare = warehouse / "snapshots" / f".spare-{cur.id}.duckdb"
+    assert spare.stat().st_size == cur.path.stat().st_size
+    assert spare.read_bytes() == cur.path.read_bytes()
+    inode = spare.stat().st_ino
+    load_files([second], warehouse, loaded_by="test", progress=False)
+    assert current(warehouse).path.stat().st_ino == inode
+    assert _member_end(warehouse) == 10_001
+    assert cur.path.exists() and not spare.exists()  # the published file was never written to
+
+
+def test_a_standby_copy_that_does_not_fit_is_never_built_on(warehouse, tmp_path):
+    """A standby copy of an older snapshot, or one cut short, is swept or skipped: the build copies afresh."""
+    import os
+    from core.snapshots import claim_spare, spare_path, sweep_temporary
+    first, second = _files(tmp_path, 2)
+    load_files([first], warehouse, loaded_by="test", progress=False, standby="off")
+    cur = current(warehouse)
+    folder = warehouse / "snapshots"
+    assert not list(folder.glob(".spare-*"))
+    stale = spare_path(folder, "19990101-000000-0001")
+    stale.write_bytes(b"not a snapshot")
+    partial = folder / f".spare-{cur.id}.part-1-2"
+    partial.write_bytes(b"half")
+    sweep_temporary(warehouse)
+    assert not stale.exists() and not partial.exists()
+    short = spare_path(folder, cur.id)
+    short.write_bytes(cur.path.read_bytes()[:4096])  # not the size of its source: never claimed
+    assert not claim_spare(cur.path, cur.id, folder, tmp_path / "into.duckdb") and not short.exists()
+    short.write_bytes(cur.path.read_bytes()[:4096])
+    os.truncate(short, cur.path.stat().st_size - 1)
+    load_files([second], warehouse, loaded_by="test", progress=False)
+    assert _member_end(warehouse) == 10_001

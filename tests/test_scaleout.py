@@ -237,7 +237,7 @@ def _check_records(mode: dict, files: list[Path]) -> None:
             diff = {k: v for k, v in migrate.same_figures(snap.path, rebuilt).items() if v}
             assert diff == {}
         stored = Path(mode.get("store") or mode["shared"] / "snapshots")
-        for f in stored.glob("*.duckdb"):  # no partial snapshot was ever listed or pointed at
+        for f in stored.glob("[0-9]*.duckdb"):  # no partial snapshot was ever listed or pointed at
             c = connect(f)
             try:
                 assert c.execute("select snapshot_id from snapshot_info").fetchone()[0] == f.stem
