@@ -176,14 +176,18 @@ while time.time() < deadline:
 
 def upload_visible(warehouse: Path, ref_folder: Path | None, tries: int = 3) -> dict:
     """Seconds from the end of the upload (the file's bytes are on the server) until another process reads the new
-    value from the published snapshot: check in the sandbox, decide, incremental publish, pointer switch, read."""
+    value from the published snapshot: check in the sandbox, decide, incremental publish, pointer switch, read.
+    The first try starts with no standby copy of the snapshot (the build copies it on the clock, as right after a
+    rebuild); each load then prepares one, as in use, and the later tries start from it."""
+    from core import snapshots
     from core.refdata import reference
-    from core.snapshots import current
     from etl.load import load_files
     ref = reference(ref_folder) if ref_folder else reference()
     unit = "LDLD63_01"
+    for spare in (Path(warehouse) / "snapshots").glob(".spare-*"):
+        spare.unlink()
     times, loads = [], []
-    for k in range(tries):
+    for k in range(tries + 1):
         value = 20_000 + int(time.time()) % 10_000 + k  # a new value each time: a real change
         f = WORK / f"upload_{unit}_{k}.csv"
         f.write_text(f"unit_code,year,sector,indicator_code,value\n{unit},2024,,workplace_dialogues,{value}\n",
@@ -191,8 +195,9 @@ def upload_visible(warehouse: Path, ref_folder: Path | None, tries: int = 3) -> 
         env = {**os.environ, "CDCS_WAREHOUSE": str(warehouse)}
         if ref_folder:
             env["CDCS_REFERENCE"] = str(ref_folder)
-        reader = subprocess.Popen([sys.executable, "-c", READER, str(ROOT), str(warehouse), current(warehouse).id,
-                                   unit, str(value)], stdout=subprocess.PIPE, text=True, env=env)
+        reader = subprocess.Popen([sys.executable, "-c", READER, str(ROOT), str(warehouse),
+                                   snapshots.current(warehouse).id, unit, str(value)],
+                                  stdout=subprocess.PIPE, text=True, env=env)
         assert reader.stdout.readline().strip() == "ready"
         t0 = time.time()
         res = load_files([f], warehouse, loaded_by="bench", progress=False, ref=ref)
@@ -201,8 +206,8 @@ def upload_visible(warehouse: Path, ref_folder: Path | None, tries: int = 3) -> 
         line = reader.stdout.readline()
         reader.wait(timeout=30)
         times.append(float(line) - t0 if line.strip() else float("nan"))
-    return {"visible_s": round(statistics.median(times), 3), "visible_all_s": [round(x, 3) for x in times],
-            "load_call_s": round(statistics.median(loads), 3)}
+    return {"visible_s": round(statistics.median(times[1:]), 3), "visible_all_s": [round(x, 3) for x in times[1:]],
+            "visible_no_standby_s": round(times[0], 3), "load_call_s": round(statistics.median(loads), 3)}
 
 
 # ---- 3. pages, on a real server, one viewer at a time ------------------------------------------------------------
@@ -531,8 +536,11 @@ def summary(res: dict) -> str:
         p, u, b = e["pages"], e["upload"], e["build"]
         units = f"{b['units']:,} units" if "units" in b else "demo units"
         target = "≤ 1 s" if factor == "1" else ("≤ 2 s" if factor == "100" else "—")
-        lines.append(f"| Upload → visible to another process at {factor}× ({units}) | {u['visible_s']} s "
-                     f"(runs {', '.join(map(str, u['visible_all_s']))}) | — | — | {target} |")
+        lines.append(f"| Upload → visible to another process at {factor}× ({units}), the standby copy ready | "
+                     f"{u['visible_s']} s (runs {', '.join(map(str, u['visible_all_s']))}) | — | — | {target} |")
+        if "visible_no_standby_s" in u:
+            lines.append(f"| — the same with no standby copy (the build copies the snapshot first) | "
+                         f"{u['visible_no_standby_s']} s | — | — | — |")
         lines.append(f"| Pages at {factor}×: median / p95 of {len(PAGES)} pages (first run and {len(p['by_page_median_s'])} "
                      f"pages × repeats with the same filters) | {p['all_median_s']} s / {p['all_p95_s']} s | empty page "
                      f"{p['empty_s']} s | {p['ratio_median_to_empty']}× | {'≤ 2×' if factor == '1' else 'p95 ≤ 1 s at 100×'} |")

@@ -178,6 +178,8 @@ def stage_spare(source: Path, snap_id: str, folder: Path) -> Path | None:
     try:
         shutil.copyfile(source, part)
         os.chmod(part, 0o600)
+        with open(part, "rb") as f:  # written out now, not by the disk while the next build reads
+            os.fsync(f.fileno())
         os.replace(part, target)
     except OSError:
         part.unlink(missing_ok=True)

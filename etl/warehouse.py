@@ -99,8 +99,9 @@ def build_models(con, units: list[str] | None = None) -> None:
         if m.scope in ("full", "reference", "view"):
             continue
         rel = m.relation
-        if units is None:
-            con.execute(f'create or replace table "{rel}" as select * from {rel}_rows([])')
+        if units is None:  # stored in key order, so that a publish finds one unit's or group's rows by zone maps
+            order = "unit_code" if m.scope == "unit" else "unit_group"
+            con.execute(f'create or replace table "{rel}" as select * from {rel}_rows([]) order by {order}')
             continue
         if m.scope == "unit":
             key, values = "unit_code", units
