@@ -244,11 +244,22 @@ def province_option(key: str, view: str) -> str:
     return name
 
 
+_VN_ORDER = {c: i for i, c in enumerate(
+    "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệfghiìỉĩíịjklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvwxyỳỷỹýỵz")}
+
+
 def vn_sort_key(text: str) -> tuple:
     """Vietnamese alphabetical order: a ă â b c d đ e ê … with tones after the base letter."""
-    order = "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệfghiìỉĩíịjklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvwxyỳỷỹýỵz"
-    rank = {c: i for i, c in enumerate(order)}
-    return tuple(rank.get(c, 1000 + ord(c)) for c in str(text).lower())
+    return tuple(_VN_ORDER.get(c, 1000 + ord(c)) for c in str(text).lower())
+
+
+@lru_cache(maxsize=1)
+def unit_order() -> dict[str, int]:
+    """unit_code -> its place in lists of units: federations (LĐLĐ) first, then by name in Vietnamese order."""
+    t = reference()["units"]
+    names = unit_labels()
+    ordered = sorted(zip(t["unit_code"], t["unit_type"]), key=lambda r: (r[1] != "LDLD", vn_sort_key(names[r[0]])))
+    return {code: i for i, (code, _) in enumerate(ordered)}
 
 
 def change_item(kind: str, code: str) -> str:

@@ -3,7 +3,7 @@ and the versions it sent (unit and time; who loaded a version is for administrat
 import pandas as pd
 import streamlit as st
 
-from core.labels import fmt_indicator, fmt_time, indicator, shown_unit, unit_labels, vn_sort_key
+from core.labels import fmt_indicator, fmt_number, fmt_time, indicator, shown_unit, unit_labels, unit_order
 from core.refdata import TOTAL
 from ui import urlstate
 from ui.common import (
@@ -20,12 +20,12 @@ header("Hồ sơ đơn vị", "toàn bộ", "Mọi chỉ tiêu của một đơn
 
 units = q("dim_unit")
 pool = q("selected_units", **f.params())
-listed = units[units["unit_code"].isin(pool["unit_code"])] if len(pool) else units
-by_code = units.set_index("unit_code")
-order = lambda c: (by_code.loc[c, "unit_type"] != "LDLD", vn_sort_key(unit_labels()[c]))  # noqa: E731
-if st.session_state.get("dv") not in set(units["unit_code"]):
-    st.session_state["dv"] = sorted(listed["unit_code"], key=order)[0]
-choices = sorted(set(listed["unit_code"]) | {st.session_state["dv"]}, key=order)
+listed = set(pool["unit_code"]) if len(pool) else set(units["unit_code"])
+place_of = unit_order()
+order = lambda c: place_of.get(c, len(place_of))  # noqa: E731
+if st.session_state.get("dv") not in place_of:
+    st.session_state["dv"] = min(listed, key=order)
+choices = sorted(listed | {st.session_state["dv"]}, key=order)
 names = unit_labels()
 code = st.selectbox("Đơn vị báo cáo", choices, format_func=names.get, key="dv")
 u = units.set_index("unit_code").loc[code]
@@ -35,13 +35,16 @@ place = (f"{u['province_name']}" + (f" (nay thuộc {u['province_name_34']})" if
                                     else "") if pd.notna(u["province_name"]) else "Khối Trung ương")
 st.markdown(f"**{names[code]}** — {u['unit_type_label']}; {place}; hoạt động {active}.")
 # the federations of the same place under the other province scheme (before or after the 2025 merger)
-kin = units[(units["unit_type"] == "LDLD") & (units["unit_code"] != code) & pd.notna(u["province_key_34"])
-            & (units["province_key_34"] == u["province_key_34"])]
+kin = units[(units["unit_type"] == "LDLD") & (units["province_scheme"] != u["province_scheme"])
+            & pd.notna(u["province_key_34"]) & (units["province_key_34"] == u["province_key_34"])]
 if len(kin):
+    kin = kin.assign(place=kin["unit_code"].map(order)).sort_values("place")
+    SHOWN = 6
+    more = f" và {fmt_number(len(kin) - SHOWN)} đơn vị khác" if len(kin) > SHOWN else ""
     st.markdown(("Trước 7/2025 là: " if u["province_scheme"] == "34" else "Từ 7/2025 thuộc: ")
-                + ", ".join(kin["unit_name"]) + ".")
+                + ", ".join(kin["unit_name"].head(SHOWN)) + more + ".")
     links = st.container(horizontal=True)
-    for k, n in zip(kin["unit_code"], kin["unit_name"]):
+    for k in kin["unit_code"].head(SHOWN):
         links.page_link("pages/unit.py", label=names[k], icon=":material/apartment:",
                         query_params=urlstate.link_params(dv=k))
 
