@@ -25,8 +25,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -34,6 +32,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.geo import outline_arrays, outlines
+from core.memo import SizedLRU
 from core.labels import NO_DATA, fmt_number, fmt_value
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -84,10 +83,7 @@ CONFIG = {
 }
 
 
-_FIGURES: OrderedDict = OrderedDict()  # key -> the figure as JSON text
-_FIGURES_LOCK = threading.Lock()
-_FIGURES_BYTES = [0]
-_FIGURES_MAX_BYTES = 64 * 2**20  # maps carry every province's outline: bounded by size, not by count
+_FIGURES = SizedLRU(64 * 2**20, len)  # key -> the figure as JSON text; maps carry every province's outline
 
 
 def _fingerprint(value) -> object:
@@ -115,18 +111,7 @@ def reused(build):
     @functools.wraps(build)
     def wrapper(*args, **kwargs):
         key = (build.__name__, _fingerprint(args), _fingerprint(kwargs))
-        with _FIGURES_LOCK:
-            spec = _FIGURES.get(key)
-            if spec is not None:
-                _FIGURES.move_to_end(key)
-        if spec is None:
-            spec = build(*args, **kwargs).to_json(validate=False)
-            with _FIGURES_LOCK:
-                if key not in _FIGURES:
-                    _FIGURES[key] = spec
-                    _FIGURES_BYTES[0] += len(spec)
-                while _FIGURES_BYTES[0] > _FIGURES_MAX_BYTES and len(_FIGURES) > 1:
-                    _FIGURES_BYTES[0] -= len(_FIGURES.popitem(last=False)[1])
+        spec = _FIGURES.get_or_make(key, lambda: build(*args, **kwargs).to_json(validate=False))
         return go.Figure(json.loads(spec), _validate=False)
     return wrapper
 

@@ -1,12 +1,11 @@
 """Pure helpers that shape query results for the pages (no streamlit here)."""
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from functools import lru_cache
 
 import pandas as pd
 
+from core.memo import SizedLRU
 from core.refdata import reference
 from core.labels import (
     indicator_decimals, indicator_labels, parts_decimals, province_labels, region_labels, sector_labels,
@@ -84,29 +83,13 @@ def as_shown(df: pd.DataFrame) -> pd.DataFrame:
     if "indicator_code" not in df.columns or df.attrs.get("shown") or df.empty:
         return df
     from core.charts import _fingerprint
-    key = _fingerprint(df)
-    with _SHOWN_LOCK:
-        hit = _SHOWN.get(key)
-        if hit is not None:
-            _SHOWN.move_to_end(key)
-    if hit is None:
-        hit = _as_shown(df)
-        size = int(hit.memory_usage(deep=False).sum())
-        with _SHOWN_LOCK:
-            if key not in _SHOWN:
-                _SHOWN[key] = hit
-                _SHOWN_BYTES[0] += size
-            while _SHOWN_BYTES[0] > _SHOWN_MAX_BYTES and len(_SHOWN) > 1:
-                _SHOWN_BYTES[0] -= int(_SHOWN.popitem(last=False)[1].memory_usage(deep=False).sum())
+    hit = _SHOWN.get_or_make(_fingerprint(df), lambda: _as_shown(df))
     out = hit.copy()
     out.attrs = dict(hit.attrs)
     return out
 
 
-_SHOWN: OrderedDict = OrderedDict()  # fingerprint of the rows -> the rows as shown, bounded by size
-_SHOWN_LOCK = threading.Lock()
-_SHOWN_BYTES = [0]
-_SHOWN_MAX_BYTES = 32 * 2**20
+_SHOWN = SizedLRU(32 * 2**20, lambda df: df.memory_usage(deep=False).sum())  # the rows as shown, by fingerprint
 
 
 def _as_shown(df: pd.DataFrame) -> pd.DataFrame:

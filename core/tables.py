@@ -15,18 +15,24 @@ def html_table(display: pd.DataFrame, numeric: set, selected: list[bool] | None 
     heads = "".join(
         f"<th class='{'num' if c in numeric else 'txt'}{' key' if i < key_columns else ''}'>{html.escape(str(c))}</th>"
         for i, c in enumerate(display.columns))
+    classes = [f"{'num' if c in numeric else 'txt'}{' key' if i < key_columns else ''}" for i, c in enumerate(display.columns)]
     rows = []
-    for r, (_, row) in enumerate(display.iterrows()):
+    columns = [display.iloc[:, j].tolist() for j in range(display.shape[1])]
+    for r, values in enumerate(zip(*columns) if columns else []):
         cls = []
         if selected is not None and selected[r]:
             cls.append("sel")
         if total_last and r == len(display) - 1:
             cls.append("total")
-        cells = "".join(
-            f"<td class='{'num' if c in numeric else 'txt'}{' key' if i < key_columns else ''}'>"
-            f"{html.escape('' if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))}</td>"
-            for i, (c, v) in enumerate(row.items()))
+        cells = "".join(f"<td class='{k}'>{html.escape(_text(v))}</td>" for k, v in zip(classes, values))
         rows.append(f"<tr class='{' '.join(cls)}'>{cells}</tr>")
     dense = " dense" if len(display.columns) > 12 else ""  # many years: a smaller font keeps them all in view
     return (f"<div class='cdcs-table-wrap'><table class='cdcs-table{dense}'><thead><tr>{heads}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def _text(v) -> str:
+    """A cell as text: empty for a missing value."""
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return ""
+    return str(v)

@@ -1,10 +1,11 @@
 """Ý kiến, kiến nghị (I.3, II): accent-insensitive full-text search of the text answers, by focus area."""
+import pandas as pd
 import streamlit as st
 
 from core import charts
 from core.labels import fmt_number, focus_labels
 from core.text import fold
-from ui.common import rounds_in_period, chart, empty, filters, header, q, table, zip_button
+from ui.common import TABLE_ROWS, chart, empty, filters, header, q, round_names, rounds_in_period, table, zip_button
 
 header("Ý kiến, kiến nghị", "I.1-I.3 (phần định tính), II.1-II.5",
        "Câu trả lời bằng chữ của các đơn vị. Tìm kiếm được cả khi gõ không dấu.",
@@ -22,18 +23,21 @@ section = c3.selectbox("Mục đề cương", [""] + sections, format_func=lambd
                        )
 in_period = rounds_in_period()
 query = " ".join(fold(text).split())
-df = q("text_answers", **f.params(q=query, focus=focus, sections=[section] if section else [], unit=""))
-df = df[df["round_code"].isin(in_period)]
-round_names = dict(zip(q("dim_round")["round_code"], q("dim_round")["label_vi"]))
-st.caption(f"Tìm thấy **{fmt_number(len(df), 0)}** câu trả lời trong các kỳ báo cáo: "
-           f"{'; '.join(round_names.get(r, r) for r in in_period)}."
+# the first rows only, with the totals: at 11,700 units the answers in force number in the hundreds of thousands
+df = q("text_answers", **f.params(q=query, focus=focus, sections=[section] if section else [], unit="",
+                                  rounds=in_period, questions=[], limit=TABLE_ROWS))
+n = int(df["n_matching"].iloc[0]) if len(df) else 0
+names = round_names()
+st.caption(f"Tìm thấy **{fmt_number(n, 0)}** câu trả lời trong các kỳ báo cáo: "
+           f"{'; '.join(names.get(r, r) for r in in_period)}."
            + (" Kết quả xếp theo mức liên quan." if query else ""))
 
-counts = df.dropna(subset=["focus_area"]).groupby(["focus_area", "focus_area_label"]).size().reset_index(name="value")
+counts = pd.DataFrame(list(df["focus_counts"].iloc[0]) if len(df) else [],
+                      columns=["focus_area", "focus_area_label", "n"]).dropna(subset=["focus_area"])
 if counts.empty:
     empty("theo lĩnh vực")
 else:
-    counts = counts.sort_values("value", ascending=False)
+    counts = counts.rename(columns={"n": "value"}).sort_values("value", ascending=False)
     chart(charts.ranked_bars(counts, "focus_area_label", "Số câu trả lời theo lĩnh vực cần đổi mới (II.4)",
                              "câu trả lời", selected={focus} if focus else set(), key="focus_area"),
           counts, "so-y-kien-theo-linh-vuc", key="dl_focus")
@@ -44,14 +48,20 @@ if df.empty:
 else:
     for _, row in df.head(20).iterrows():
         with st.container(border=True):
-            st.caption(f"{row['unit_name']} — mục {row['section']} — {row['round_code']} — "
-                       f"phiên bản {row['submission_id']}")
+            st.caption(f"{row['unit_name']} — mục {row['section']} — {names.get(row['round_code'], row['round_code'])}")
             st.text(f"{row['question_label']}\n→ {row['text']}")
-    if len(df) > 20:
-        st.caption(f"Hiển thị 20 / {fmt_number(len(df), 0)} câu trả lời; bảng dưới đây và tệp CSV có đủ.")
+    if n > 20:
+        st.caption(f"Hiển thị 20 / {fmt_number(n, 0)} câu trả lời; bảng dưới đây và tệp CSV có thêm.")
 cols = ["round_code", "section", "question_code", "question_label", "focus_area_label", "unit_name", "text",
         "submission_id"]
-st.subheader("Bảng tất cả câu trả lời khớp")
-table(df[cols].assign(focus_area_label=df["focus_area_label"].fillna("Khác (không thuộc lĩnh vực II.4)")), "y-kien",
-      height=300)
+st.subheader("Bảng các câu trả lời khớp")
+rows = df[cols].assign(focus_area_label=df["focus_area_label"].fillna("Khác (không thuộc lĩnh vực II.4)"))
+labels = {"round_label": "Kỳ báo cáo", "round_code": "Mã kỳ báo cáo"}
+rows = rows.assign(round_label=rows["round_code"].map(names))[  # what a reader reads first; the codes last
+    ["round_label", "unit_name", "section", "question_label", "focus_area_label", "text", "round_code",
+     "question_code", "submission_id"]]
+if n > len(df):
+    st.caption(f"Bảng và tệp CSV của bảng có {fmt_number(len(df))} câu trả lời đầu trong {fmt_number(n)}; "
+               "thu hẹp tìm kiếm (từ khóa, lĩnh vực, mục, giai đoạn) để xem các câu còn lại.")
+table(rows, "y-kien", height=300, extra_labels=labels)
 zip_button("y-kien")

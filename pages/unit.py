@@ -7,7 +7,7 @@ from core.labels import fmt_indicator, fmt_number, fmt_time, indicator, shown_un
 from core.refdata import TOTAL
 from ui import urlstate
 from ui.common import (
-    chart_title, definitions, empty, filters, header, q, stat_table, table, zip_button,
+    chart_title, definitions, empty, filters, header, q, round_names, stat_table, table, zip_button,
 )
 
 KEY = ["member_end", "cdcs_total", "card_share", "cadre_fulltime", "members_per_cdcs", "top_share_rated"]
@@ -104,12 +104,13 @@ else:
 
 st.subheader("Câu trả lời của đơn vị")
 answers_df = q("text_answers", **f.params(q="", focus="", sections=[], unit=code, region="", provinces=[],
-                                         unit_types=[u["unit_type"]]))
-st.caption(f"{len(answers_df)} câu trả lời đang có hiệu lực.")
+                                         unit_types=[u["unit_type"]], rounds=[], questions=[], limit=None))
+st.caption(f"{fmt_number(len(answers_df))} câu trả lời đang có hiệu lực.")
+rnames = round_names()
 with st.expander("Xem các câu trả lời", expanded=False):
     for _, r in answers_df.iterrows():
         with st.container(border=True):
-            st.caption(f"{r['round_code']} — mục {r['section']} — {r['question_label']}")
+            st.caption(f"{rnames.get(r['round_code'], r['round_code'])} — mục {r['section']} — {r['question_label']}")
             st.text(r["text"])
 
 st.subheader("Các lần nộp báo cáo")

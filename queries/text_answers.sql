@@ -2,7 +2,10 @@
 -- must occur (the caller folds $q the same way: lower case, no accents, đ -> d), ranked by BM25 over the
 -- inverted index search_term (k1 = 1.2, b = 0.75).
 -- grain: one row per (unit_code, round_code, question_code). params: $q ('' = no search), $region,
--- $provinces, $unit_types, $view, $focus ('' = all), $sections (list, empty = all), $unit ('' = all)
+-- $provinces, $unit_types, $view, $focus ('' = all), $sections, $rounds, $questions (lists, empty = all),
+-- $unit ('' = all), $limit (the first rows only; null = all). Every row also carries n_matching (how many rows
+-- match in all) and focus_counts (how many match per focus area), so a page reads the first rows and the
+-- totals in one query without holding every answer.
 with terms as (
     select distinct term
     from (select unnest(regexp_split_to_array($q, '[^a-z0-9]+')) as term)
@@ -49,6 +52,16 @@ final as (
     where ($focus = '' or s.focus_area = $focus)
       and (len($sections) = 0 or list_contains($sections, s.section))
       and ($unit = '' or s.unit_code = $unit)
+      and (len($rounds) = 0 or list_contains($rounds, s.round_code))
+      and (len($questions) = 0 or list_contains($questions, s.question_code))
+),
+
+by_focus as (
+    select list({'focus_area': focus_area, 'focus_area_label': focus_area_label, 'n': n} order by n desc) as counts
+    from (select focus_area, any_value(focus_area_label) as focus_area_label, count(*) as n from final group by 1)
 )
 
-select * from final order by score desc, round_code desc, unit_name, question_code;
+select f.*, count(*) over () as n_matching, (select counts from by_focus) as focus_counts
+from final as f
+order by score desc, round_code desc, unit_name, question_code
+limit $limit;

@@ -12,6 +12,7 @@ from core.db import Warehouse
 from core.exports import csv_bytes, file_name, zip_bytes
 from core.filters import UNIT_TYPES, Filters
 from core.labels import NO_DATA, SIMULATED, fmt_number, labelled
+from core.memo import SizedLRU
 from core.series import as_shown
 from core.refdata import TOTAL
 
@@ -38,15 +39,23 @@ def snapshot():
     return warehouse().snapshot()
 
 
-@st.cache_data(max_entries=256, show_spinner=False)  # 256 results: at 100× the units one may weigh megabytes
-def _cached(snapshot_id: str, name: str, params_json: str) -> pd.DataFrame:
-    return warehouse().query(name, **json.loads(params_json))
+@st.cache_resource
+def _results() -> SizedLRU:
+    """Query results shared by the sessions of this server process, bounded by [server] result_cache_mb. One frame
+    per result, handed out as a shallow copy (pandas copy-on-write: a page adding a column changes its copy only),
+    rather than st.cache_data's new unpickled copy on every run."""
+    from core.config import settings
+    mb = int(settings().get("server", {}).get("result_cache_mb", 256))
+    return SizedLRU(mb * 2**20, lambda df: df.memory_usage(deep=True).sum())
 
 
 def q(name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql on the current snapshot; cached per snapshot id, so a new load shows at once."""
     snap = snapshot()
-    return _cached(snap.id, name, json.dumps(params, sort_keys=True, default=list))
+    params_json = json.dumps(params, sort_keys=True, default=list)
+    df = _results().get_or_make((snap.id, name, params_json),
+                                lambda: warehouse().query(name, **json.loads(params_json)))
+    return df.copy(deep=False)
 
 
 def filters() -> Filters:
@@ -215,9 +224,17 @@ def table(df: pd.DataFrame, topic: str, display: pd.DataFrame | None = None, key
     if df.empty:
         empty()
         return
+    if len(df) > TABLE_ROWS:  # a scrolling table of tens of thousands of rows is sent whole to the browser
+        from core.labels import fmt_number
+        st.caption(f"Bảng hiển thị {fmt_number(TABLE_ROWS)} dòng đầu trong {fmt_number(len(df))} dòng; "
+                   "tệp CSV tải về có đủ mọi dòng.")
+        display = display.iloc[:TABLE_ROWS] if display is not None else as_shown(df.iloc[:TABLE_ROWS])
     shown = labelled(display if display is not None else as_shown(df), extra_labels)
     st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto")
     download(df, topic, key, extra_labels)
+
+
+TABLE_ROWS = 2000  # rows of one scrolling table sent to the browser; a download always holds all of them
 
 
 def download(data: pd.DataFrame, topic: str, key: str | None = None, extra_labels: dict | None = None) -> None:
@@ -299,8 +316,18 @@ def stat_table(df: pd.DataFrame, topic: str, display: pd.DataFrame, key: str | N
     right = {shown.columns[i] for i, c in enumerate(display.columns)
              if isinstance(c, int) or c in NUMERIC or c in (numeric or ())
              or (c in df.columns and pd.api.types.is_numeric_dtype(df[c]) and c not in ("year", "year_from"))}
+    if len(shown) > SHOWN_ROWS:  # thousands of units: the page shows the first ones, the CSV every one
+        from core.labels import fmt_number
+        st.caption(f"Bảng hiển thị {fmt_number(SHOWN_ROWS)} dòng đầu trong {fmt_number(len(shown))} dòng; "
+                   "tệp CSV tải về có đủ mọi dòng.")
+        shown = shown.iloc[:SHOWN_ROWS]
+        selected = selected[:SHOWN_ROWS] if selected is not None else None
+        total_last = False
     st.markdown(html_table(shown, right, selected, total_last, key_columns), unsafe_allow_html=True)
     download(df, topic, key, extra_labels)
+
+
+SHOWN_ROWS = 500  # rows of one table drawn on a page; a download always holds all of them
 
 
 def zip_button(page_topic: str, definitions: pd.DataFrame | None = None) -> None:
@@ -336,18 +363,26 @@ def rounds_in_period() -> list[str]:
 def answers(question_codes: list[str], title: str, limit: int = 6) -> None:
     """Text answers to some questions for the current filters, shown as plain text (never HTML/markdown)."""
     f = filters()
-    df = q("text_answers", **f.params(q="", focus="", sections=[], unit=""))
-    df = df[df["question_code"].isin(question_codes) & df["round_code"].isin(rounds_in_period())]
-    st.markdown(f"**{title}** ({fmt_number(len(df), 0)} câu trả lời)")
+    df = q("text_answers", **f.params(q="", focus="", sections=[], unit="", rounds=rounds_in_period(),
+                                      questions=list(question_codes), limit=limit))
+    n = int(df["n_matching"].iloc[0]) if len(df) else 0
+    st.markdown(f"**{title}** ({fmt_number(n, 0)} câu trả lời)")
     if df.empty:
         empty("câu trả lời")
         return
-    for _, row in df.head(limit).iterrows():
+    names = round_names()
+    for _, row in df.iterrows():
         with st.container(border=True):
-            st.caption(f"{row['unit_name']} — {row['round_code']} — phiên bản {row['submission_id']}")
+            st.caption(f"{row['unit_name']} — {names.get(row['round_code'], row['round_code'])}")
             st.text(row["text"])
-    if len(df) > limit:
-        st.caption(f"Và {fmt_number(len(df) - limit, 0)} câu trả lời khác — xem đủ ở trang Ý kiến, kiến nghị.")
+    if n > limit:
+        st.caption(f"Và {fmt_number(n - limit, 0)} câu trả lời khác — xem đủ ở trang Ý kiến, kiến nghị.")
+
+
+def round_names() -> dict[str, str]:
+    """round_code -> the round's name, as pages show it."""
+    rounds = q("dim_round")
+    return dict(zip(rounds["round_code"], rounds["label_vi"]))
 
 
 def year_table(data: pd.DataFrame, codes: list[str], topic: str) -> None:
