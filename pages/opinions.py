@@ -3,9 +3,12 @@ import pandas as pd
 import streamlit as st
 
 from core import charts
-from core.labels import fmt_number, focus_labels
+from core.exports import csv_bytes, file_name
+from core.labels import fmt_number, focus_labels, labelled
 from core.text import fold
-from ui.common import TABLE_ROWS, chart, empty, filters, header, q, round_names, rounds_in_period, table, zip_button
+from ui.common import (
+    TABLE_ROWS, chart, empty, filters, header, q, round_names, rounds_in_period, snapshot, table, warehouse, zip_button,
+)
 
 header("Ý kiến, kiến nghị", "I.1-I.3 (phần định tính), II.1-II.5",
        "Câu trả lời bằng chữ của các đơn vị. Tìm kiếm được cả khi gõ không dấu.",
@@ -52,16 +55,28 @@ else:
             st.text(f"{row['question_label']}\n→ {row['text']}")
     if n > 20:
         st.caption(f"Hiển thị 20 / {fmt_number(n, 0)} câu trả lời; bảng dưới đây và tệp CSV có thêm.")
-cols = ["round_code", "section", "question_code", "question_label", "focus_area_label", "unit_name", "text",
-        "submission_id"]
 st.subheader("Bảng các câu trả lời khớp")
-rows = df[cols].assign(focus_area_label=df["focus_area_label"].fillna("Khác (không thuộc lĩnh vực II.4)"))
 labels = {"round_label": "Kỳ báo cáo", "round_code": "Mã kỳ báo cáo"}
-rows = rows.assign(round_label=rows["round_code"].map(names))[  # what a reader reads first; the codes last
-    ["round_label", "unit_name", "section", "question_label", "focus_area_label", "text", "round_code",
-     "question_code", "submission_id"]]
+
+
+def answer_rows(found):
+    """Answers as the table shows and downloads them: what a reader reads first, the codes last."""
+    return found.assign(round_label=found["round_code"].map(names),
+                        focus_area_label=found["focus_area_label"].fillna("Khác (không thuộc lĩnh vực II.4)"))[
+        ["round_label", "unit_name", "section", "question_label", "focus_area_label", "text", "round_code",
+         "question_code", "submission_id"]]
+
+
 if n > len(df):
     st.caption(f"Bảng và tệp CSV của bảng có {fmt_number(len(df))} câu trả lời đầu trong {fmt_number(n)}; "
-               "thu hẹp tìm kiếm (từ khóa, lĩnh vực, mục, giai đoạn) để xem các câu còn lại.")
-table(rows, "y-kien", height=300, extra_labels=labels)
+               "thu hẹp tìm kiếm (từ khóa, lĩnh vực, mục, giai đoạn) hoặc tải tất cả ở nút dưới bảng.")
+table(answer_rows(df), "y-kien", height=300, extra_labels=labels)
+if n > len(df):
+    every = dict(f.params(q=query, focus=focus, sections=[section] if section else [], unit="", rounds=in_period,
+                          questions=[], limit=None))
+    # made only when clicked (and not kept in the shared results): every matching answer, from the current snapshot
+    st.download_button(f"⬇ Tải tất cả {fmt_number(n)} câu trả lời khớp (CSV)",
+                       data=lambda: csv_bytes(labelled(answer_rows(warehouse().query("text_answers", **every)), labels)),
+                       file_name=file_name("y-kien-tat-ca", f.slug(), snapshot().id), mime="text/csv",
+                       on_click="ignore", key="dl_all_answers")
 zip_button("y-kien")

@@ -3,11 +3,12 @@ and the overview's figures equal to the marts queried directly."""
 import os
 import re
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.db import Warehouse
-from core.labels import COLUMNS, fmt_value
+from core.labels import COLUMNS, fmt_number, fmt_value
 from tests.conftest import ROOT
 
 PAGES = ["overview", "explore", "unit", "sources", "cadres", "members", "cards", "organisation", "ratings", "finance", "opinions", "progress",
@@ -150,3 +151,47 @@ def test_public_pages_never_say_who_loaded_a_version(wh, page):
     shown += [str(v) for d in at.dataframe for v in d.value.to_numpy().ravel()]
     shown += [str(v) for t in at.session_state["_tables"].values() for v in t.to_numpy().ravel()]
     assert loaders and not [s for s in shown for who in loaders if who and who in s]
+
+
+ANSWER_CASES = [  # text_answers parameters beyond the defaults; the first rows and the totals must agree
+    {},
+    {"q": "the doan vien"},
+    {"focus": "the_doan_vien"},
+    {"sections": ["II.4"]},
+    {"rounds": ["TK2020"]},
+    {"questions": ["II.5"]},
+    {"questions": ["II.5", "I.1.3.T"], "rounds": ["TK2020", "N2024"]},
+    {"q": "khongcotuanaynhe"},
+]
+
+
+@pytest.mark.parametrize("extra", ANSWER_CASES)
+def test_answers_first_rows_carry_the_totals_of_all(wh, extra):
+    """The opinions page reads the first rows only: n_matching and focus_counts must be those of every match."""
+    base = {"view": "34", "region": "", "provinces": [], "unit_types": ["LDLD", "CDN", "TCT"], "q": "",
+            "focus": "", "sections": [], "unit": "", "rounds": [], "questions": [], **extra}
+    every = wh.query("text_answers", **base, limit=None)
+    first = wh.query("text_answers", **base, limit=5)
+    assert len(first) == min(5, len(every))
+    assert list(first["text_id"]) == list(every["text_id"].head(5))
+    if every.empty:
+        return
+    assert first["n_matching"].iloc[0] == len(every)
+    counts = {c["focus_area"]: c["n"] for c in first["focus_counts"].iloc[0]}
+    expected = every["focus_area"].astype(object).where(every["focus_area"].notna(), None).value_counts(dropna=False)
+    assert counts == {(None if pd.isna(k) else k): v for k, v in expected.items()}
+
+
+def test_opinions_table_is_bounded_and_offers_every_answer(wh, monkeypatch):
+    """More matches than a table draws: the first ones are shown, the page says so, and a button downloads all."""
+    from ui import common
+    monkeypatch.setattr(common, "TABLE_ROWS", 5)
+    at = run("opinions", {})
+    assert not at.exception
+    n = int(next(c.value for c in at.caption if c.value.startswith("Tìm thấy")).split("**")[1].replace(".", ""))
+    assert n > 5
+    assert any(c.value.startswith(f"Bảng và tệp CSV của bảng có 5 câu trả lời đầu trong {fmt_number(n)}")
+               for c in at.caption)
+    assert len(at.dataframe[0].value) == 5
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"⬇ Tải tất cả {fmt_number(n)} câu trả lời khớp (CSV)" in labels
