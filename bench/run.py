@@ -477,7 +477,7 @@ def main() -> int:
     log(f"load: {len(files)} workbooks")
     bare = min(bare_read(files) for _ in range(2))
     checked = check_in_process(files)
-    wh = WORK / "wh1"
+    wh = WORK / ("wh1-quick" if args.quick else "wh1")  # a smoke run never replaces the full 1× warehouse
     load_s, info = project_load(files, wh)
     naive_files = files if args.quick else files[::5]  # the naive pipeline is slow: timed on a fifth, scaled up
     naive = naive_pipeline(naive_files, WORK / "naive.duckdb") * len(files) / len(naive_files)
