@@ -18,7 +18,7 @@ The chart grammar of the dashboard, applied by every builder here (pages only ca
    tỷ đồng; plotly's `locale: "vi"` with its dictionary passed in the config (CONFIG: offline, nothing is
    fetched), and a modebar trimmed to one button, "Tải ảnh biểu đồ (PNG)".
 6. **Titles say what, where and when** ("Tỷ lệ đoàn viên chưa có thẻ, năm 2025"); pages draw the title above
-   the figure (it wraps on a phone) with an ⓘ holding the codebook's definition.
+   the figure (it wraps on a phone) with an (i) icon holding the codebook's definition.
 """
 from __future__ import annotations
 
@@ -285,14 +285,14 @@ def ranked_bars(df: pd.DataFrame, label: str, title: str, unit_vi: str, selected
     if len(d) > limit:
         d, is_sel = d[(d["rank"] <= limit - len(selected)) | is_sel], is_sel[(d["rank"] <= limit - len(selected)) | is_sel]
     fmt = value_fmt or (lambda v: fmt_value(v, unit_vi))
-    names = [f"{r}. {n}" for r, n in zip(d["rank"], d[label])]
+    names = [wrap_label(f"{r}. {n}") for r, n in zip(d["rank"], d[label])]  # long names wrap: a phone is 390 px
     texts = [fmt(v) for v in d["value"]]
     fig = go.Figure(go.Bar(
         y=names, x=d["value"], orientation="h", text=texts, textposition="outside", cliponaxis=False,
         marker_color=[SELECTED if s else CONTEXT for s in is_sel], customdata=texts,
         hovertemplate="%{y}: %{customdata}<extra></extra>",
     ))
-    height = max(260, 60 + 22 * len(d))
+    height = max(260, 60 + 8 * len(d) + 14 * sum(n.count("<br>") + 1 for n in names))
     _base(fig, title, height)
     fig.update_layout(hovermode="closest", showlegend=False, margin={"l": 10, "r": 40, "t": 50, "b": 10})
     fig.update_xaxes(tickformat=_tickformat(unit_vi), title=unit_vi, rangemode="tozero",
@@ -301,6 +301,12 @@ def ranked_bars(df: pd.DataFrame, label: str, title: str, unit_vi: str, selected
     if is_sel.any():
         fig.update_yaxes(tickvals=names, ticktext=[f"<b>{n}</b>" if s else n for n, s in zip(names, is_sel)])
     return fig
+
+
+def wrap_label(text: str, width: int = 30) -> str:
+    """An axis label on lines of at most `width` characters (Plotly does not wrap), joined by <br>."""
+    import textwrap
+    return "<br>".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
 
 
 def _nice_step(span: float, classes: int) -> float:

@@ -39,12 +39,13 @@ with c2:
     pair = {indicator("kpcd_retained_share"): charts.PALETTE[0], rule_name["kpcd_retained_share"]: charts.PALETTE[0],
             indicator("dues_retained_share"): charts.PALETTE[1], rule_name["dues_retained_share"]: charts.PALETTE[1]}
     fig = charts.trend(both, "Tỷ lệ để lại CĐCS so với quy định từng năm", "%", series="series", colors=pair)
-    for tr in fig.data:
+    for tr in fig.data:  # the rule drawn over the actual line, thin and dashed: visible where the two coincide
         if tr.name.startswith("Quy định"):
-            tr.line.dash = "dot"
+            tr.line.update(dash="dash", width=1.5, color="#333333")
+            tr.marker.update(color="#333333", size=5, symbol="diamond" if "KPCĐ" in tr.name else "square")
     chart(fig, s[["indicator_code", "year", "value", "numerator", "denominator", "rule_pct"]].sort_values(
         ["indicator_code", "year"]), "ty-le-de-lai")
-    st.caption("Đường chấm: tỷ lệ theo quy định của từng năm (xem trang Phương pháp & nguồn). Trước 2021 là giả định "
+    st.caption("Đường gạch màu sẫm: tỷ lệ theo quy định của từng năm (xem trang Phương pháp & nguồn). Trước 2021 là giả định "
                "65-70% vì quy định thay đổi hằng năm.")
 
 st.subheader("Cơ cấu chi tại CĐCS so với giới hạn")

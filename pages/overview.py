@@ -103,7 +103,10 @@ with left:
         st.caption((line + ". " if line else "") +
                    "Bấm vào chấm giữa một tỉnh để lọc theo tỉnh đó; xoá ở thanh bên để bỏ chọn. "
                    "Ranh giới: Vietnam-Shape-Map (MIT), Open Development Vietnam.")
-        with st.expander(f"Bảng số liệu của bản đồ ({len(mdf)} tỉnh, thành phố)"):
+        n_places = 34 if scheme == "34" else 63
+        count = (f"{len(mdf)} tỉnh, thành phố có số liệu; {n_places - len(mdf)} tỉnh chưa có" if len(mdf) < n_places
+                 else f"{len(mdf)} tỉnh, thành phố")
+        with st.expander(f"Bảng số liệu của bản đồ ({count})"):
             stat_table(mdf.drop(columns=["selected"]), f"ban-do_{code}", key="dl_map", selected=list(mdf["selected"]),
                        display=mdf[["province_name", "value"]].assign(
                            value=mdf["value"].map(lambda v: fmt_indicator(v, code))),

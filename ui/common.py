@@ -255,7 +255,7 @@ def download(data: pd.DataFrame, topic: str, key: str | None = None, extra_label
 
 def chart(fig, data: pd.DataFrame, topic: str, key: str | None = None, extra_labels: dict | None = None,
           codes: list[str] | None = None, config: dict | None = None, **kw):
-    """Draw a figure under its title with an ⓘ definition (the codebook's, for `codes` or the indicators in
+    """Draw a figure under its title with an (i) definition (the codebook's, for `codes` or the indicators in
     `data`), and offer its data (with codes) for download."""
     from core.charts import CONFIG
     title = fig.layout.title.text or ""
@@ -270,13 +270,13 @@ def chart(fig, data: pd.DataFrame, topic: str, key: str | None = None, extra_lab
 
 
 def chart_title(title: str, codes: list[str]) -> None:
-    """A chart's title as text (wraps on a phone), with an ⓘ opening the codebook's definitions."""
+    """A chart's title as text (wraps on a phone), with an (i) icon opening the codebook's definitions."""
     if not codes:
         st.markdown(f"<div class='cdcs-chart-title'>{html.escape(title)}</div>", unsafe_allow_html=True)
         return
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     row.markdown(f"<div class='cdcs-chart-title'>{html.escape(title)}</div>", unsafe_allow_html=True, width="content")
-    with row.popover("ⓘ", help="Định nghĩa chỉ tiêu (từ danh mục chỉ tiêu)", type="tertiary"):
+    with row.popover("", icon=":material/info:", help="Định nghĩa chỉ tiêu (từ danh mục chỉ tiêu)", type="tertiary"):
         from core.labels import indicator
         from ui import urlstate
         st.markdown(definition_text(codes))
