@@ -237,10 +237,34 @@ def build_snapshot(warehouse: Path, ref: Reference, change: Callable[[object], N
     seq = (cur.seq if cur else 0) + 1
     snap_id = snapshots.new_id(seq)
     tmp = warehouse / "snapshots" / f".tmp-{snap_id}.duckdb"
-    if cur is not None:
+    if cur is not None and units is None:
+        carry_records(cur.path, tmp)  # everything is re-derived: a new file, compact, with the records only
+    elif cur is not None:
         snapshots.copy_for_build(cur.path, cur.id, tmp.parent, tmp)
     simulated = build_file(tmp, ref, change, snap_id, units=units if cur is not None else None, simulated=simulated)
     return snapshots.publish(warehouse, tmp, snap_id, seq, simulated, settings()["warehouse"]["keep_snapshots"])
+
+
+def carry_records(source: Path, into: Path) -> None:
+    """Start a full build in a new file holding only the records (the raw tables, column by column by name) of
+    snapshot `source`: every model is then built afresh, and the file does not keep the space of the tables it
+    replaced (a copy rebuilt in place grows by the size of its models each time)."""
+    con = write_connection(into)
+    try:
+        con.execute((MODELS / RAW_SCHEMA).read_text(encoding="utf-8"))
+        con.execute(f"attach '{source}' as previous (read_only)")
+        names = [r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'previous' and table_name like 'raw\\_%' escape '\\'"
+        ).fetchall()]
+        for name in names:
+            con.execute(f'insert into "{name}" by name select * from previous."{name}"')
+        con.execute("detach previous")
+        con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        Path(into).unlink(missing_ok=True)
+        raise
+    con.close()
 
 
 def stage_standby(warehouse: Path, background: bool = False) -> threading.Thread | None:
