@@ -44,8 +44,9 @@ def test_every_query_runs_and_states_its_grain(demo_warehouse, path):
     params = Filters(2011, 2025).params(indicators=["member_end", "card_share"], by="province", q="doan vien",
                                         round="TK2020", focus="", sections=[], unit="",
                                         submission="LDLD63_02/TK2020/v1", indicator="member_end", year=2020, sector=None)
-    params.update(ya=2024, yb=2025, exclude=["HCSN"], sector="TOTAL", group="all", by="all")
-    if path.stem in ("unit_values", "value_history"):
+    params.update(ya=2024, yb=2025, exclude=["HCSN"], sector="TOTAL", group="all", by="all", rounds=[], questions=[],
+                  limit=10, unit_type="LDLD", indicators=["member_end", "card_share"])
+    if path.stem in ("unit_values", "value_history", "unit_figures", "unit_peer_ranks"):
         params["unit"] = "LDLD63_02"
     df = Warehouse(demo_warehouse[0]).query(path.stem, **params)
     assert len(df.columns) > 0
