@@ -241,24 +241,26 @@ def _shared_strings(arc: _Archive, member: str) -> list[str]:
 
 
 _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
-_COLS: dict[str, int] = {}
+_REFS: dict[str, tuple[int, int]] = {}  # the template's cell references recur in every file: parsed once
+_REFS_MAX = 200_000
 
 
 def _col_index(ref: str) -> tuple[int, int]:
     """(row, col), 0-based, of an A1 reference; ValueError when it is not one."""
+    hit = _REFS.get(ref)
+    if hit is not None:
+        return hit
     m = _REF.match(ref)
     if m is None:
         raise ValueError(ref)
     letters, digits = m.groups()
-    col = _COLS.get(letters)
-    if col is None:
-        col = 0
-        for ch in letters:
-            col = col * 26 + ord(ch) - 64
-        col -= 1
-        if len(_COLS) < 20000:
-            _COLS[letters] = col
-    return int(digits) - 1, col
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    out = (int(digits) - 1, col - 1)
+    if len(_REFS) < _REFS_MAX:
+        _REFS[ref] = out
+    return out
 
 
 def _cell_value(c, tags: dict, strings: list[str], where, sheet: str) -> tuple[object, bool, bool]:
