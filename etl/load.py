@@ -328,8 +328,10 @@ def load_files(paths: list[Path], warehouse: Path, *, loaded_by: str | None = No
         if accepted:
             snap = build_snapshot(warehouse, ref, lambda con: _insert(con, accepted, state, loaded_by, received_at, now, note),
                                   units={r.unit_code for r in accepted})
-    if accepted and standby != "off":
-        stage_standby(warehouse, background=standby == "background")
+            if standby == "now":  # before the lock is let go: the next loader waiting for it takes this copy
+                stage_standby(warehouse, locked=True)
+    if accepted and standby == "background":
+        stage_standby(warehouse, background=True)
     rejected = [r for r in results if r.status == "rejected"]
     if rejected:
         _log_rejections(warehouse, rejected, now)

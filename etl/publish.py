@@ -137,15 +137,16 @@ def publish_pending(warehouse: Path | None = None, ref: Reference | None = None,
             time.sleep(0.2)
         if not got:
             return None
-        built = None
         try:
+            built = None
             while (snap := build_next(warehouse, ref)) is not None:
                 built = snap
+            if built is not None and settings()["warehouse"].get("standby_copy", True):
+                # for the next build, before the lock is let go: the next publisher takes this copy
+                snapshots.stage_spare(built.path, built.id, Path(warehouse) / "cache")
         finally:
             lock.execute(text("select pg_advisory_unlock(:k)"), {"k": records.PUBLISHER_LOCK})
             lock.commit()
-    if built is not None and settings()["warehouse"].get("standby_copy", True):
-        snapshots.stage_spare(built.path, built.id, Path(warehouse) / "cache")  # for the next build
     snapshots._listed.clear()
     return snapshots.current(warehouse)
 

@@ -154,14 +154,18 @@ def check_grains(con, declared: list[Grain] | None = None, units: list[str] | No
     incremental publish), relations with a unit_code or unit_group column are checked for those units only."""
     groups = unit_groups(con, units) if units is not None else None
     unchanged = {m.relation for m in models() if m.scope in ("reference", "view")} if units is not None else set()
+    columns: dict[str, set[str]] = {}
+    if units is not None:  # which relations can be narrowed to the units touched: one catalogue query
+        for rel, col in con.execute("select table_name, column_name from information_schema.columns "
+                                    "where column_name in ('unit_code', 'unit_group')").fetchall():
+            columns.setdefault(rel, set()).add(col)
     for g in declared or grains():
         if g.relation in unchanged or (units is not None and g.relation.startswith("ref_")):
             continue
         cols = ", ".join(f'"{c}"' for c in g.columns)
         where, params = "", {}
         if units is not None:
-            have = {r[0] for r in con.execute(f"select column_name from information_schema.columns "
-                                              f"where table_name = '{g.relation}'").fetchall()}
+            have = columns.get(g.relation, set())
             if "unit_code" in have:
                 where, params = "where list_contains($v, unit_code)", {"v": units}
             elif "unit_group" in have:
@@ -267,18 +271,26 @@ def carry_records(source: Path, into: Path) -> None:
     con.close()
 
 
-def stage_standby(warehouse: Path, background: bool = False) -> threading.Thread | None:
+def stage_standby(warehouse: Path, background: bool = False, locked: bool = False) -> threading.Thread | None:
     """Prepare the standby copy of the current snapshot for the next build ([warehouse] standby_copy), under the
-    writer lock, now or in a background thread (the desk, so that the officer does not wait for it)."""
+    writer lock (`locked`: the caller holds it), now or in a background thread (the desk, so that the officer
+    does not wait for it)."""
     warehouse = Path(warehouse)
     if not settings()["warehouse"].get("standby_copy", True):
         return None
 
+    def copy():
+        cur = snapshots.current_pointer(warehouse)
+        if cur is not None:
+            snapshots.stage_spare(cur.path, cur.id, warehouse / "snapshots")
+
     def stage():
         with snapshots.writer_lock(warehouse):
-            cur = snapshots.current_pointer(warehouse)
-            if cur is not None:
-                snapshots.stage_spare(cur.path, cur.id, warehouse / "snapshots")
+            copy()
+
+    if locked:
+        copy()
+        return None
 
     if not background:
         stage()
