@@ -81,7 +81,7 @@ def build_next(warehouse: Path, ref: Reference) -> snapshots.Snapshot | None:
     warehouse = Path(warehouse)
     work = warehouse / "cache"
     work.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for stale in work.glob(".tmp-*"):  # a build left by a killed publisher is never resumed
+    for stale in [*work.glob(".tmp-*"), *work.glob(".spare-*.part-*")]:  # left by a killed publisher: never resumed
         stale.unlink(missing_ok=True)
     with records.engine().connect() as conn:
         latest = records.latest_snapshot(conn)
