@@ -647,7 +647,8 @@ def bulk_load(items, warehouse: Path, ref: Reference, *, loaded_by: str, progres
     reader, validation and rules (against the unit's figures so far) as load_files; accepted files become
     versions; rows are inserted in batches and the models are built once. Not for submissions from people:
     generated files are trusted not to be hostile, so they are checked in a plain process pool, not the
-    sandbox. Returns counts and timings.
+    sandbox; every version is recorded as simulated (a later real upload does not make the warehouse look real).
+    Returns counts and timings.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -672,6 +673,7 @@ def bulk_load(items, warehouse: Path, ref: Reference, *, loaded_by: str, progres
                     counts["rejected"] += r.status == "rejected"
                     continue
                 counts["values"] += len(r.clean.values)
+                r.simulated = True  # generated: every version says so, and so does every snapshot built on them
                 pending.append(r)
                 if len(pending) >= batch:
                     _insert(con, pending, state, loaded_by, {}, now, "")
