@@ -292,7 +292,7 @@ def ranked_bars(df: pd.DataFrame, label: str, title: str, unit_vi: str, selected
         marker_color=[SELECTED if s else CONTEXT for s in is_sel], customdata=texts,
         hovertemplate="%{y}: %{customdata}<extra></extra>",
     ))
-    height = max(260, 60 + 8 * len(d) + 14 * sum(n.count("<br>") + 1 for n in names))
+    height = max(260, 60 + 12 * len(d) + 18 * sum(n.count("<br>") + 1 for n in names))  # wrapped lines never touch
     _base(fig, title, height)
     fig.update_layout(hovermode="closest", showlegend=False, margin={"l": 10, "r": 40, "t": 50, "b": 10})
     fig.update_xaxes(tickformat=_tickformat(unit_vi), title=unit_vi, rangemode="tozero",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 import pandas as pd
@@ -249,17 +250,25 @@ _VN_ORDER = {c: i for i, c in enumerate(
 
 
 def vn_sort_key(text: str) -> tuple:
-    """Vietnamese alphabetical order: a ă â b c d đ e ê … with tones after the base letter."""
-    return tuple(_VN_ORDER.get(c, 1000 + ord(c)) for c in str(text).lower())
+    """Vietnamese alphabetical order: a ă â b c d đ e ê … with tones after the base letter; numbers inside a name
+    by their value ('đơn vị 2' before 'đơn vị 10')."""
+    return tuple((0, int(part)) if part.isdigit() else (1, tuple(_VN_ORDER.get(c, 1000 + ord(c)) for c in part))
+                 for part in _DIGITS.split(str(text).lower()) if part)
+
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 @lru_cache(maxsize=1)
 def unit_order() -> dict[str, int]:
-    """unit_code -> its place in lists of units: federations (LĐLĐ) first, then by name in Vietnamese order."""
+    """unit_code -> its place in lists of units: units still active first (not those that ended in 2025),
+    federations (LĐLĐ) first among them, then by name in Vietnamese order."""
     t = reference()["units"]
     names = unit_labels()
-    ordered = sorted(zip(t["unit_code"], t["unit_type"]), key=lambda r: (r[1] != "LDLD", vn_sort_key(names[r[0]])))
-    return {code: i for i, (code, _) in enumerate(ordered)}
+    active = t["valid_to"].isna() | (t["valid_to"].astype(str).str.strip() == "")
+    ordered = sorted(zip(t["unit_code"], t["unit_type"], active),
+                     key=lambda r: (not r[2], r[1] != "LDLD", vn_sort_key(names[r[0]])))
+    return {code: i for i, (code, _, _) in enumerate(ordered)}
 
 
 def change_item(kind: str, code: str) -> str:

@@ -35,8 +35,9 @@ st.caption(f"Tìm thấy **{fmt_number(n, 0)}** câu trả lời trong các kỳ
            f"{'; '.join(names.get(r, r) for r in in_period)}."
            + (" Kết quả xếp theo mức liên quan." if query else ""))
 
-counts = pd.DataFrame(list(df["focus_counts"].iloc[0]) if len(df) else [],
-                      columns=["focus_area", "focus_area_label", "n"]).dropna(subset=["focus_area"])
+every = pd.DataFrame(list(df["focus_counts"].iloc[0]) if len(df) else [], columns=["focus_area", "focus_area_label", "n"])
+counts = every.dropna(subset=["focus_area"])
+outside = int(every.loc[every["focus_area"].isna(), "n"].sum())
 if counts.empty:
     empty("theo lĩnh vực")
 else:
@@ -44,7 +45,9 @@ else:
     chart(charts.ranked_bars(counts, "focus_area_label", "Số câu trả lời theo lĩnh vực cần đổi mới (II.4)",
                              "câu trả lời", selected={focus} if focus else set(), key="focus_area"),
           counts, "so-y-kien-theo-linh-vuc", key="dl_focus")
-    st.caption("Lĩnh vực của mỗi câu hỏi theo danh mục câu hỏi của đề cương (II.4 và các câu liên quan).")
+    st.caption("Lĩnh vực của mỗi câu hỏi theo danh mục câu hỏi của đề cương (II.4 và các câu liên quan)."
+               + (f" Biểu đồ có {fmt_number(int(counts['value'].sum()))} câu trả lời; {fmt_number(outside)} câu còn lại "
+                  "trả lời các câu hỏi không thuộc lĩnh vực nào." if outside else ""))
 st.subheader("Câu trả lời")
 if df.empty:
     empty("câu trả lời khớp")
@@ -63,7 +66,7 @@ def answer_rows(found):
     """Answers as the table shows and downloads them: what a reader reads first, the codes last."""
     return found.assign(round_label=found["round_code"].map(names),
                         focus_area_label=found["focus_area_label"].fillna("Khác (không thuộc lĩnh vực II.4)"))[
-        ["round_label", "unit_name", "section", "question_label", "focus_area_label", "text", "round_code",
+        ["round_label", "unit_name", "question_label", "text", "section", "focus_area_label", "round_code",
          "question_code", "submission_id"]]
 
 

@@ -4,10 +4,10 @@ import streamlit as st
 
 from core import charts
 from core.config import warehouse_dir
-from core.labels import SEVERITY, STATUS, fmt_number, fmt_time
+from core.labels import SEVERITY, STATUS, fmt_number, fmt_time, unit_labels
 from core.rejections import recent_rejections
 from ui.auth import current_user
-from ui.common import chart, empty, filters, header, q, rounds_in_period, stat_table, table, zip_button
+from ui.common import TABLE_ROWS, chart, empty, filters, header, q, rounds_in_period, stat_table, table, zip_button
 
 header("Tiến độ & chất lượng dữ liệu", "toàn bộ", "Đơn vị nào đã nộp, nộp muộn, chưa nộp; lỗi và cảnh báo khi nạp.",
        ignored={"sector": "một báo cáo là của cả đơn vị, không theo khu vực"},
@@ -39,8 +39,10 @@ fig.update_xaxes(categoryorder="array", categoryarray=[short[r] for r in summary
 chart(fig, long[["round_code", "status", "series", "value"]].rename(columns={"series": "status_label"}),
       "tinh-trang-theo-ky")
 disp = summary[["round_code", "round_label", "deadline", "expected_n", "received_n", "on_time_n", "late_n", "missing_n"]]
+counts = ["expected_n", "received_n", "on_time_n", "late_n", "missing_n"]
 stat_table(disp, "tong-hop-theo-ky", display=disp.drop(columns=["round_code"]).assign(
-    deadline=pd.to_datetime(disp["deadline"]).dt.strftime("%d/%m/%Y")), extra_labels={"round_label": "Tên kỳ báo cáo"})
+    deadline=pd.to_datetime(disp["deadline"]).dt.strftime("%d/%m/%Y"), **{c: disp[c].map(fmt_number) for c in counts}),
+    extra_labels={"round_label": "Tên kỳ báo cáo"})
 
 st.subheader("Chi tiết một kỳ")
 rnd = st.selectbox("Kỳ báo cáo", summary["round_code"].tolist()[::-1],
@@ -53,8 +55,11 @@ miss = one[one["status"] != "on_time"][["round_code", "unit_code", "unit_name", 
 show = miss.drop(columns=["round_code", "unit_code"]).assign(deadline=pd.to_datetime(miss["deadline"]).dt.strftime("%d/%m/%Y"),
                    first_received_at=pd.to_datetime(miss["first_received_at"]).dt.strftime("%d/%m/%Y").fillna("—"),
                    versions=miss["versions"].map(lambda v: fmt_number(v) if pd.notna(v) else "—"))
-st.markdown(f"**Đơn vị nộp muộn hoặc chưa nộp** ({len(miss)} / {len(one)} đơn vị phải nộp)")
-stat_table(miss, f"chua-nop-{rnd}", display=show, key="dl_missing")
+st.markdown(f"**Đơn vị nộp muộn hoặc chưa nộp** ({fmt_number(len(miss))} / {fmt_number(len(one))} đơn vị phải nộp)")
+if len(miss) > 30:  # thousands of units: a scrolling table, not a page as long as the list
+    table(miss, f"chua-nop-{rnd}", display=show, key="dl_missing", height=420)
+else:
+    stat_table(miss, f"chua-nop-{rnd}", display=show, key="dl_missing")
 
 st.subheader("Tệp bị từ chối")
 rejected = recent_rejections(limit=200, warehouse=warehouse_dir())
@@ -77,7 +82,7 @@ else:
     findings["severity_label"] = findings["severity"].map(SEVERITY)
     cols = ["file_name", "severity_label", "sheet", "cell", "value", "message", "fix", "found_at"]
     warn = findings[cols].rename(columns={"value": "found_value"})
-    st.markdown(f"**{len(warn)} cảnh báo** — báo cáo vẫn được nhận, kèm ghi chú của đơn vị.")
+    st.markdown(f"**{fmt_number(len(warn))} cảnh báo** — báo cáo vẫn được nhận, kèm ghi chú của đơn vị.")
     table(warn, "canh-bao", key="dl_warn", height=240)
 
 st.subheader("Lịch sử phiên bản")
@@ -86,6 +91,12 @@ user = current_user()
 # who loaded a version is shown to administrators only; everyone else sees the unit and the time
 cols = ["submission_id", "received_at", "file_name", "version", "n_warnings"] + \
     (["loaded_by"] if user is not None and user.role == "admin" else [])
+names = dict(zip(rounds.index, rounds["label_vi"]))
+first = subs.head(TABLE_ROWS)  # the newest first; the CSV has every version
 table(subs[cols], "lich-su-phien-ban", key="dl_subs", height=260,
-      display=subs[cols].assign(received_at=pd.to_datetime(subs["received_at"]).dt.strftime("%d/%m/%Y %H:%M")))
+      display=first[cols].assign(received_at=pd.to_datetime(first["received_at"]).dt.strftime("%d/%m/%Y %H:%M"),
+                                 unit_name=first["unit_code"].map(unit_labels()).fillna(first["unit_code"]),
+                                 round_label=first["round_code"].map(names).fillna(first["round_code"]))[
+          ["unit_name", "round_label", "version", "received_at", "file_name", "n_warnings", *cols[5:], "submission_id"]],
+      extra_labels={"round_label": "Kỳ báo cáo"})
 zip_button("tien-do")

@@ -63,7 +63,8 @@ else:
         mine_row = mine[(mine["indicator_code"] == c) & (mine["year"] == last)]
         if mine_row.empty:
             continue
-        rank = f"{placed.at[c, 'peer_rank']}/{placed.at[c, 'n_peers']}" if c in placed.index else None
+        rank = (f"{fmt_number(placed.at[c, 'peer_rank'])}/{fmt_number(placed.at[c, 'n_peers'])}"
+                if c in placed.index else None)
         rows.append({"unit_code": code, "indicator_code": c, "year": last, "value": mine_row["value"].iloc[0],
                      "numerator": mine_row["numerator"].iloc[0], "denominator": mine_row["denominator"].iloc[0],
                      "peer_rank": rank})
@@ -119,11 +120,14 @@ if subs.empty:
     empty("đơn vị chưa nộp báo cáo nào")
 else:
     cols = ["submission_id", "round_code", "version", "received_at", "file_name", "n_values", "n_warnings"]
+    # a version stays in force until withdrawn; a later one replaces only the values it mentions
     shown = subs[cols].assign(received_at=subs["received_at"].map(fmt_time),
-                              is_current=subs["is_current"].map({True: "Đang dùng", False: "Đã thay"}))
+                              round_label=subs["round_code"].map(rnames).fillna(subs["round_code"]),
+                              is_current=subs["is_current"].map({True: "Có hiệu lực", False: "Đã thu hồi"}))
     table(subs[cols].assign(received_at=subs["received_at"].map(fmt_time)), f"ho-so_{code}_lich-su-nop",
-          display=shown[["round_code", "version", "is_current", "received_at", "file_name", "n_values", "n_warnings"]],
-          key="dl_unit_subs", extra_labels={"n_values": "Số ô số liệu"})
+          display=shown[["round_label", "version", "is_current", "received_at", "file_name", "n_values", "n_warnings"]],
+          key="dl_unit_subs", extra_labels={"n_values": "Số ô số liệu", "round_label": "Kỳ báo cáo",
+                                            "is_current": "Tình trạng phiên bản"})
     st.caption("Trang công khai ghi đơn vị và thời điểm; người nạp từng phiên bản chỉ quản trị viên xem ở trang "
                "Nộp báo cáo.")
 zip_button(f"ho-so_{code}", definitions(KEY))

@@ -45,10 +45,12 @@ scored as (
 final as (
     select
         s.text_id, s.round_code, s.section, s.question_code, s.question_label, s.focus_area,
-        f.label_vi as focus_area_label, u.unit_name, s.text, s.submission_id, coalesce(s.score, 0) as score
+        f.label_vi as focus_area_label, u.unit_name, s.text, s.submission_id, coalesce(s.score, 0) as score,
+        r.year_to as round_year
     from scored as s
     join selected_units($view, $region, $provinces, $unit_types) as u using (unit_code)
     left join dim_focus_area as f using (focus_area)
+    left join dim_round as r using (round_code)
     where ($focus = '' or s.focus_area = $focus)
       and (len($sections) = 0 or list_contains($sections, s.section))
       and ($unit = '' or s.unit_code = $unit)
@@ -63,5 +65,5 @@ by_focus as (
 
 select f.*, count(*) over () as n_matching, (select counts from by_focus) as focus_counts
 from final as f
-order by score desc, round_code desc, unit_name, question_code
+order by score desc, round_year desc, round_code, unit_name, question_code, text_id  -- the newest round first
 limit $limit;
