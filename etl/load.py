@@ -8,6 +8,7 @@ version. A rejected file loads nothing; the other files of the same command are 
 """
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import json
@@ -640,7 +641,7 @@ def _bounded_map(pool, fn, items, window: int):
 
 
 def bulk_load(items, warehouse: Path, ref: Reference, *, loaded_by: str, progress: bool = False,
-              batch: int = 500) -> dict:
+              batch: int = 500, workers: int | None = None) -> dict:
     """Load many generated files into a new warehouse in one build (the benchmark's scaled warehouses).
 
     items: (file name, bytes) in load order, each unit's files together. Every file goes through the same
@@ -648,7 +649,8 @@ def bulk_load(items, warehouse: Path, ref: Reference, *, loaded_by: str, progres
     versions; rows are inserted in batches and the models are built once. Not for submissions from people:
     generated files are trusted not to be hostile, so they are checked in a plain process pool, not the
     sandbox; every version is recorded as simulated (a later real upload does not make the warehouse look real).
-    Returns counts and timings.
+    workers: checking processes ([worker] processes); 0 checks in this process (small tests). Returns counts and
+    timings.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -661,11 +663,12 @@ def bulk_load(items, warehouse: Path, ref: Reference, *, loaded_by: str, progres
     def change(con):
         t0 = time.perf_counter()
         pending: list[FileResult] = []
-        workers = max(1, int(settings()["worker"]["processes"]))
-        ctx = multiprocessing.get_context("spawn")
+        n = max(1, int(settings()["worker"]["processes"])) if workers is None else workers
         jobs = ((name, data, str(ref.folder)) for name, data in items)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for r in _bounded_map(pool, _check_bytes, jobs, window=64 * workers):
+        with (ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) if n
+              else contextlib.nullcontext()) as pool:
+            checked = _bounded_map(pool, _check_bytes, jobs, window=64 * n) if n else (_check_bytes(j) for j in jobs)
+            for r in checked:
                 counts["files"] += 1
                 if r.clean is not None:
                     _decide([r], state, ref, dry_run=False)

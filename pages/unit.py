@@ -23,8 +23,11 @@ pool = q("selected_units", **f.params())
 listed = set(pool["unit_code"]) if len(pool) else set(units["unit_code"])
 place_of = unit_order()
 order = lambda c: place_of.get(c, len(place_of))  # noqa: E731
-if st.session_state.get("dv") not in place_of:
-    st.session_state["dv"] = min(listed, key=order)
+if st.session_state.get("dv") not in place_of:  # open on the first unit with figures in the period, if any
+    spans = q("unit_years")
+    spans = spans[(spans["last_year"] >= f.year_from) & (spans["first_year"] <= f.year_to)]
+    with_figures = listed & set(spans["unit_code"])
+    st.session_state["dv"] = min(with_figures or listed, key=order)
 choices = sorted(listed | {st.session_state["dv"]}, key=order)
 names = unit_labels()
 code = st.selectbox("Đơn vị báo cáo", choices, format_func=names.get, key="dv")
