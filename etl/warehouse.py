@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -191,6 +192,20 @@ def _built_with(con) -> str | None:
         return None
 
 
+@contextmanager
+def _building(path: Path):
+    """A write connection to a snapshot file being built: closed at the end; on any failure the file is removed
+    (a build is left whole or not at all)."""
+    con = write_connection(path)
+    try:
+        yield con
+    except BaseException:
+        con.close()
+        Path(path).unlink(missing_ok=True)
+        raise
+    con.close()
+
+
 def build_file(path: Path, ref: Reference, change: Callable[[object], object], snap_id: str, *,
                units: set[str] | list[str] | None = None, simulated: bool | None = None,
                extra: Callable[[], dict] | None = None) -> bool:
@@ -199,8 +214,7 @@ def build_file(path: Path, ref: Reference, change: Callable[[object], object], s
     touched are `units`, or what `change` returns when `units` is None (None from both: everything). Grain
     contracts are checked; the file is left whole or removed. `extra()` adds columns to snapshot_info.
     Returns whether the snapshot holds simulated data."""
-    con = write_connection(path)
-    try:
+    with _building(path) as con:
         fingerprint = models_hash(ref)
         same_models = _built_with(con) == fingerprint
         con.execute((MODELS / RAW_SCHEMA).read_text(encoding="utf-8"))
@@ -219,11 +233,6 @@ def build_file(path: Path, ref: Reference, change: Callable[[object], object], s
         con.execute("create or replace table snapshot_info as select " + ", ".join(f"? as {k}" for k in info),
                     list(info.values()))
         con.execute("checkpoint")
-    except BaseException:
-        con.close()
-        Path(path).unlink(missing_ok=True)
-        raise
-    con.close()
     return simulated
 
 
@@ -253,8 +262,7 @@ def carry_records(source: Path, into: Path) -> None:
     """Start a full build in a new file holding only the records (the raw tables, column by column by name) of
     snapshot `source`: every model is then built afresh, and the file does not keep the space of the tables it
     replaced (a copy rebuilt in place grows by the size of its models each time)."""
-    con = write_connection(into)
-    try:
+    with _building(into) as con:
         con.execute((MODELS / RAW_SCHEMA).read_text(encoding="utf-8"))
         con.execute(f"attach '{source}' as previous (read_only)")
         names = [r[0] for r in con.execute(
@@ -264,11 +272,6 @@ def carry_records(source: Path, into: Path) -> None:
             con.execute(f'insert into "{name}" by name select * from previous."{name}"')
         con.execute("detach previous")
         con.execute("checkpoint")
-    except BaseException:
-        con.close()
-        Path(into).unlink(missing_ok=True)
-        raise
-    con.close()
 
 
 def stage_standby(warehouse: Path, background: bool = False, locked: bool = False) -> threading.Thread | None:

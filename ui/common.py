@@ -225,9 +225,7 @@ def table(df: pd.DataFrame, topic: str, display: pd.DataFrame | None = None, key
         empty()
         return
     if len(df) > TABLE_ROWS:  # a scrolling table of tens of thousands of rows is sent whole to the browser
-        from core.labels import fmt_number
-        st.caption(f"Bảng hiển thị {fmt_number(TABLE_ROWS)} dòng đầu trong {fmt_number(len(df))} dòng; "
-                   "tệp CSV tải về có đủ mọi dòng.")
+        _first_rows_note(TABLE_ROWS, len(df))
         display = display.iloc[:TABLE_ROWS] if display is not None else as_shown(df.iloc[:TABLE_ROWS])
     shown = labelled(display if display is not None else as_shown(df), extra_labels)
     st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto")
@@ -317,9 +315,7 @@ def stat_table(df: pd.DataFrame, topic: str, display: pd.DataFrame, key: str | N
              if isinstance(c, int) or c in NUMERIC or c in (numeric or ())
              or (c in df.columns and pd.api.types.is_numeric_dtype(df[c]) and c not in ("year", "year_from"))}
     if len(shown) > SHOWN_ROWS:  # thousands of units: the page shows the first ones, the CSV every one
-        from core.labels import fmt_number
-        st.caption(f"Bảng hiển thị {fmt_number(SHOWN_ROWS)} dòng đầu trong {fmt_number(len(shown))} dòng; "
-                   "tệp CSV tải về có đủ mọi dòng.")
+        _first_rows_note(SHOWN_ROWS, len(shown))
         shown = shown.iloc[:SHOWN_ROWS]
         selected = selected[:SHOWN_ROWS] if selected is not None else None
         total_last = False
@@ -328,6 +324,12 @@ def stat_table(df: pd.DataFrame, topic: str, display: pd.DataFrame, key: str | N
 
 
 SHOWN_ROWS = 500  # rows of one table drawn on a page; a download always holds all of them
+
+
+def _first_rows_note(shown: int, total: int) -> None:
+    """Say that a table shows its first rows only, and that its CSV holds every one."""
+    st.caption(f"Bảng hiển thị {fmt_number(shown)} dòng đầu trong {fmt_number(total)} dòng; "
+               "tệp CSV tải về có đủ mọi dòng.")
 
 
 def zip_button(page_topic: str, definitions: pd.DataFrame | None = None) -> None:
