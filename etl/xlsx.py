@@ -232,6 +232,9 @@ def _date_styles(arc: _Archive, member: str) -> set[str]:
 def _shared_strings(arc: _Archive, member: str) -> list[str]:
     if not member or not arc.has(member):
         return []
+    fast = _fast_strings(arc, member)
+    if fast is not None:
+        return fast
     out = []
     with arc.open(member) as f:
         for _, el in _events(f, "si"):
@@ -274,11 +277,15 @@ def _cell_value(c, tags: dict, strings: list[str], where, sheet: str) -> tuple[o
             f = child
         elif name == "is":
             is_ = child
-    kind = c.get("t") or "n"
-    text = v.text if v is not None else None
-    formula = f is not None
+    inline = (_text(is_) if is_ is not None else "") if c.get("t") == "inlineStr" else None
+    return _value(c.get("t") or "n", v.text if v is not None else None, f is not None, inline, strings, where, sheet)
+
+
+def _value(kind: str, text: str | None, formula: bool, inline: str | None, strings: list[str], where,
+           sheet: str) -> tuple[object, bool, bool]:
+    """(value, is formula, has cached value) of a cell of type `kind` whose <v> holds `text` (None: none)."""
     if kind == "inlineStr":
-        return (_text(is_) if is_ is not None else ""), formula, True
+        return inline or "", formula, True
     if text is None:
         return None, formula, not formula
     if kind == "n":
@@ -301,7 +308,18 @@ def _cell_value(c, tags: dict, strings: list[str], where, sheet: str) -> tuple[o
 
 def _sheet(arc: _Archive, name: str, member: str, strings: list[str], limits: Limits,
            dates: set[str] = frozenset()) -> Sheet:
-    """One sheet's cells inside the limits' area (a broken sheet names the last cell read before the damage)."""
+    """One sheet's cells inside the limits' area (a broken sheet names the last cell read before the damage).
+
+    A plain sheet (as Excel, LibreOffice and openpyxl write them) is read by the fast path below; any other
+    sheet, and every damaged one, by the streaming parser, which words the exact finding."""
+    fast = _fast_sheet(arc, name, member, strings, limits, dates)
+    if fast is not None:
+        return fast
+    return _streamed_sheet(arc, name, member, strings, limits, dates)
+
+
+def _streamed_sheet(arc: _Archive, name: str, member: str, strings: list[str], limits: Limits,
+                    dates: set[str] = frozenset()) -> Sheet:
     sheet = Sheet(name)
     with arc.open(member) as f:
         try:
@@ -348,6 +366,175 @@ def _read_rows(stream, sheet: Sheet, strings: list[str], limits: Limits, dates: 
             cells[(ri, col)] = Cell(value, formula, cached)
         _release(row)
 
+
+# ---- the fast path: one regular-expression pass over a plain, already well-formed sheet ----------------------
+# The streaming parser costs a Python object per element. A sheet as spreadsheet programs write it — UTF-8,
+# no comments, CDATA, processing instructions, DTD, namespace prefixes or redeclarations inside <sheetData>,
+# rows holding only cells, cells holding at most <f>, <v> (text only) and <is> — says the same thing to a
+# regular expression as to the parser. libxml2 first checks the whole member is well-formed (a parser target
+# with no callbacks: no tree, no Python per element); then the cells are read from the text. Anything
+# outside that shape returns None and the streaming parser reads the sheet (and words any damage).
+
+_ATTRS = r"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*"""
+_T_RE = re.compile(r"<t\b" + _ATTRS + r"(?:/>|>([^<]*)</t\s*>)", re.S)
+_RPH_RE = re.compile(r"<rPh\b" + _ATTRS + r"(?:/>|>.*?</rPh\s*>)", re.S)
+# A cell as spreadsheet programs write it: r, then s and t when given (in that order, double quotes), any
+# other attribute after them; then optionally <f>, <v> with text only, <is>. Groups: ref, style, type,
+# the whole <f…> (non-empty when there is one), the whole <v…>, the whole <is…>.
+_ANY = r"""(?: [A-Za-z][\w:.-]*="[^"<&\t\n\r]*")*"""
+_EXTRA = r"""(?: (?![rst]=)[A-Za-z][\w:.-]*="[^"<&\t\n\r]*")*"""
+_CELL = (r"""<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([A-Za-z]{1,12})")?""" + _EXTRA +
+         r"""\s*(?:/>|>(<f""" + _ANY + r"""\s*(?:/>|>[^<]*</f>))?(<v>[^<]*</v>|<v/>)?(<is>.*?</is>|<is/>)?</c>)""")
+_CELL_RE = re.compile(_CELL, re.S)
+_ROWS = re.compile(r"""<row""" + _ANY + r"""\s*(?:/>|>(?:\s*""" + _CELL + r""")*\s*</row>)""", re.S)
+_SI = re.compile(r"""<si>(?:<t(?: xml:space="preserve")?>([^<]*)</t></si>|(.*?)</si>)|<si/>""", re.S)
+_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,17})?(?:[eE][-+]?[0-9]{1,2})?")  # finite: float() of it is exact
+_ROW_TAG = re.compile(r"<row[\s/>]")
+_PREFIXED = re.compile(r"</?[A-Za-z_][\w.-]*:|xmlns")
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+class _Decline(Exception):
+    """The sheet is not plain: the streaming parser reads it."""
+
+
+class _NoTree:
+    """A parser target that keeps nothing: libxml2 checks the document, Python sees no element."""
+
+    def close(self) -> None:
+        return None
+
+
+def _entity(m) -> str:
+    name = m.group(1)
+    if name[0] == "#":
+        return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+    return _NAMED[name]
+
+
+def _xml_text(text: str) -> str:
+    """Character data as the parser reports it: line ends normalised, character and predefined entities."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _ENTITY.sub(_entity, text) if "&" in text else text
+
+
+def _inline(body: str | None) -> str:
+    """The text of an <is> body: its <t> runs outside the phonetic runs."""
+    if not body:
+        return ""
+    body = _RPH_RE.sub("", body)
+    runs = _T_RE.findall(body)
+    if len(runs) != body.count("<t"):  # a <t> with markup inside, or another element starting with t
+        raise _Decline
+    return "".join(_xml_text(text) for _, text in runs)
+
+
+def _plain_text(data: bytes) -> str | None:
+    """The member as text when it is plain, well-formed UTF-8 XML, else None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:64] or b"<!" in data:
+        return None  # encodings, DTDs, comments and CDATA: the streaming parser's business
+    enc = _ENCODING.match(data)
+    if enc and enc.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return None
+    if data.count(b"<?") > (1 if data.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml") else 0):
+        return None
+    try:
+        etree.fromstring(data, etree.XMLParser(target=_NoTree(), resolve_entities=False, no_network=True,
+                                               load_dtd=False, huge_tree=False))
+        return data.decode("utf-8-sig")
+    except (etree.XMLSyntaxError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _fast_sheet(arc: _Archive, name: str, member: str, strings: list[str], limits: Limits,
+                dates: set[str]) -> Sheet | None:
+    """The sheet read by the fast path, or None when it is not plain (or not readable whole)."""
+    try:
+        with arc.open(member) as f:
+            data = f.read()
+    except (XlsxError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+        return None
+    text = _plain_text(data)
+    if text is None:
+        return None
+    sheet = Sheet(name)
+    try:
+        _fast_rows(text, sheet, strings, limits, dates)
+    except (_Decline, XlsxError):  # an error is worded by the streaming parser, at the same cell
+        return None
+    return sheet
+
+
+def _fast_strings(arc: _Archive, member: str) -> list[str] | None:
+    """The shared strings by the fast path, or None when the member is not plain (see _fast_sheet)."""
+    try:
+        with arc.open(member) as f:
+            text = _plain_text(f.read())
+    except (XlsxError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+        return None
+    start = text.find("<sst") if text is not None else -1
+    if start < 0 or text.find("<sst", start + 1) >= 0:
+        return None
+    open_end = text.index(">", start)
+    body = "" if text[open_end - 1] == "/" else text[open_end + 1:text.index("</sst", open_end)]
+    if _PREFIXED.search(body) or _SI.sub("", body).strip() or text.count("<si") != body.count("<si"):
+        return None
+    try:
+        return [_xml_text(simple) if simple or not rich else _inline(rich) for simple, rich in _SI.findall(body)]
+    except _Decline:
+        return None
+
+
+def _fast_rows(text: str, sheet: Sheet, strings: list[str], limits: Limits, dates: set[str]) -> None:
+    start = text.find("<sheetData")
+    if start < 0:  # no sheet data, or prefixed: the streaming parser says what it is
+        raise _Decline
+    open_end = text.index(">", start)
+    if text.find("<sheetData", start + 1) >= 0 or text[start:open_end].rstrip("/ ") != "<sheetData":
+        raise _Decline
+    body = "" if text[open_end - 1] == "/" else text[open_end + 1:text.index("</sheetData", open_end)]
+    # the whole body is rows of such cells, nothing else: checked by the regular expression engine, not Python
+    if len(_ROW_TAG.findall(text)) != len(_ROW_TAG.findall(body)) or _PREFIXED.search(body) or _ROWS.sub("", body).strip():
+        raise _Decline
+    found = _CELL_RE.findall(body)
+    if len(found) != body.count("<c"):
+        raise _Decline
+    cells, name = sheet.cells, sheet.name
+    max_row, max_col = limits.max_row, limits.max_col
+    refs = _REFS
+    for ref, style, kind, f, v, is_ in found:
+        if not (f or v or is_):  # a styled empty cell
+            continue
+        ri, col = refs.get(ref) or _col_index(ref)
+        if ri >= max_row or col >= max_col or ri < 0:
+            if sheet.outside == 0:
+                sheet.first_outside = a1(ri, col) if ri >= 0 else ref
+            sheet.outside += 1
+            continue
+        value = None
+        if not f and not is_ and len(v) > 7 and "&" not in v and "\r" not in v:  # the common cells, inline
+            text = v[3:-4]
+            if kind == "s" and text.isdigit() and int(text) < len(strings):
+                value = strings[int(text)]
+            elif not kind:
+                value = float(text) if _NUMBER.fullmatch(text) else None
+        if value is not None:
+            if dates and style in dates and isinstance(value, float):
+                value = date_serial(value)
+            cells[(ri, col)] = Cell(value)
+            continue
+        kind = kind or "n"
+        inline = (_inline(is_[4:-5]) if len(is_) > 5 else "") if kind == "inlineStr" else None
+        value, formula, cached = _value(kind, _xml_text(v[3:-4]) if len(v) > 7 else None, bool(f), inline,
+                                        strings, (ri, col), name)
+        if value is None and not formula:
+            continue
+        if isinstance(value, float) and dates and style in dates:
+            value = date_serial(value)
+        cells[(ri, col)] = Cell(value, formula, cached)
 
 def read_xlsx(data: bytes, limits: Limits = Limits(), only: set[str] | None = None) -> list[Sheet]:
     """The sheets of an .xlsx in workbook order (sparse cells inside the limits); raises XlsxError.
