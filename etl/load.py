@@ -279,7 +279,7 @@ def _decide(results: list[FileResult], state: State, ref: Reference, dry_run: bo
         state.max_version[key] = r.version
         known[r.sha256] = r.version
         r.submission_id = _submission_id(*key, r.version)
-        state.figures[r.unit_code] = apply(r.clean, figures, r.submission_id)
+        state.figures[r.unit_code] = apply(r.clean, figures, r.submission_id, in_place=True)
 
 
 def _closed_finding(file_name: str, closing) -> Finding:

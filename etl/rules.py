@@ -106,9 +106,11 @@ def diff(clean: Clean, current: UnitFigures) -> ChangeSet:
     return out
 
 
-def apply(clean: Clean, current: UnitFigures, submission_id: str) -> UnitFigures:
-    """The unit's figures once the file is accepted (for the next file of the same command)."""
-    after = current.copy()
+def apply(clean: Clean, current: UnitFigures, submission_id: str, in_place: bool = False) -> UnitFigures:
+    """The unit's figures once the file is accepted (for the next file of the same command).
+
+    in_place: change `current` itself (the caller drops the figures before the file)."""
+    after = current if in_place else current.copy()
     for kind, key, value, deleted, _, _ in _rows(clean):
         store = _store(after, kind)
         if deleted:
@@ -118,6 +120,20 @@ def apply(clean: Clean, current: UnitFigures, submission_id: str) -> UnitFigures
             store[key] = value
             after.source[(kind, key)] = submission_id
     return after
+
+
+def _numbers_after(rows: list[tuple], current: UnitFigures) -> tuple[dict, dict]:
+    """(values, ratings) of the unit once the file is accepted: what the rules read (no texts, no sources)."""
+    values, ratings = dict(current.values), dict(current.ratings)
+    for kind, key, value, deleted, _, _ in rows:
+        if kind == "text":
+            continue
+        store = values if kind == "value" else ratings
+        if deleted:
+            store.pop(key, None)
+        else:
+            store[key] = value
+    return values, ratings
 
 
 _TERM = re.compile(r"([+-]?)([a-z0-9_]+)")
@@ -184,14 +200,13 @@ class _Report:
 
 def assess(clean: Clean, current: UnitFigures, ref: Reference, file_name: str) -> list[Finding]:
     """Findings of the rules on the unit's figures after the file (only those the file takes part in)."""
-    after = apply(clean, current, "")
-    values, ratings = after.values, after.ratings
-    cells = {("value", k): (s, c) for kind, k, _, d, s, c in _rows(clean) if kind == "value" and not d}
-    value_cells = {k: sc for (_, k), sc in cells.items()}
-    rating_cells = {k: (s, c) for kind, k, _, d, s, c in _rows(clean) if kind == "rating" and not d}
+    rows = list(_rows(clean))
+    values, ratings = _numbers_after(rows, current)
+    value_cells = {k: (s, c) for kind, k, _, d, s, c in rows if kind == "value" and not d}
+    rating_cells = {k: (s, c) for kind, k, _, d, s, c in rows if kind == "rating" and not d}
     rep = _Report(file_name, value_cells, ref, current.values)
-    rep.items = {(s, c): (kind, k) for kind, k, _, _, s, c in _rows(clean)}
-    _marks(clean, current, rep)
+    rep.items = {(s, c): (kind, k) for kind, k, _, _, s, c in rows}
+    _marks(clean, rows, current, rep)
     years = sorted({k[2] for k in value_cells} | {k[0] for k in rating_cells})
     _sector_sums(rep, values, value_cells)
     for rule in ref.rule_list:
@@ -208,11 +223,11 @@ def assess(clean: Clean, current: UnitFigures, ref: Reference, file_name: str) -
     return rep.findings
 
 
-def _marks(clean: Clean, current: UnitFigures, rep: _Report) -> None:
+def _marks(clean: Clean, rows: list[tuple], current: UnitFigures, rep: _Report) -> None:
     for key, mark, sheet, cell in clean.missing:
         if key in current.values:
             rep.add("missing_kept", (sheet, cell), mark, fmt(current.values[key]), WARNING)
-    for kind, key, _, deleted, sheet, cell in _rows(clean):
+    for kind, key, _, deleted, sheet, cell in rows:
         if deleted and key not in _store(current, kind):
             rep.add("delete_nothing", (sheet, cell), "xóa", "", WARNING)
 
