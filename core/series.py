@@ -84,7 +84,7 @@ def as_shown(df: pd.DataFrame) -> pd.DataFrame:
         return df
     from core.charts import _fingerprint
     hit = _SHOWN.get_or_make(_fingerprint(df), lambda: _as_shown(df))
-    out = hit.copy()
+    out = hit.copy(deep=False)  # copy-on-write: sessions share the rows; a change makes that session's own copy
     out.attrs = dict(hit.attrs)
     return out
 

@@ -48,14 +48,34 @@ def current(warehouse: Path) -> Snapshot | None:
     return current_pointer(warehouse)
 
 
+_pointers: dict[str, tuple[tuple, Snapshot]] = {}  # pointer path -> (its stat identity, the snapshot it names)
+
+
 def current_pointer(warehouse: Path) -> Snapshot | None:
-    """The snapshot a warehouse folder's CURRENT pointer names (the embedded mode), whatever the environment."""
+    """The snapshot a warehouse folder's CURRENT pointer names (the embedded mode), whatever the environment.
+
+    A page run asks this some thirty times: the pointer is read again only when its file is another one (it is
+    replaced by rename, so a new pointer is a new inode) or was touched; a stat call decides, so a new load is
+    still seen on the next ask."""
+    pointer = os.path.join(warehouse, POINTER)
     try:
-        meta = json.loads((Path(warehouse) / POINTER).read_text(encoding="utf-8"))
+        st = os.stat(pointer)
     except FileNotFoundError:
         return None
-    return Snapshot(id=meta["id"], path=Path(warehouse) / meta["file"], created_at=meta["created_at"],
+    ident = (st.st_ino, st.st_dev, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+    seen = _pointers.get(pointer)
+    if seen is not None and seen[0] == ident:
+        return seen[1]
+    try:
+        meta = json.loads(Path(pointer).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    snap = Snapshot(id=meta["id"], path=Path(warehouse) / meta["file"], created_at=meta["created_at"],
                     seq=int(meta["seq"]), simulated=bool(meta.get("simulated")))
+    if len(_pointers) > 64:
+        _pointers.clear()
+    _pointers[pointer] = (ident, snap)
+    return snap
 
 
 def _records_url() -> str | None:

@@ -6,7 +6,6 @@ import html
 import pandas as pd
 import streamlit as st
 
-from core.approval import rounds_status
 from core.compare import NOT_COMPARABLE, breaks, change_text
 from core.exports import file_name
 from core.labels import VIEWS, fmt_indicator, indicator, region_labels, sector_labels, shown_unit
@@ -15,7 +14,8 @@ from core.refdata import TOTAL, reference
 from core.series import as_shown, by_group
 from core.tables import html_table
 from etl.report import SECTIONS, SUMMARY, ReportOptions, build_report
-from ui.common import changes, download, filters, header, q, selected_groups, snapshot, warehouse, zip_button
+from ui.common import (changes, download, filters, header, q, rounds_status, selected_groups, snapshot, warehouse,
+                       zip_button)
 
 PERIOD = "giai-doan"
 f = filters()
@@ -35,7 +35,7 @@ st.selectbox("Báo cáo cho", [PERIOD, *round_years], format_func=labels.get, ke
 snap = snapshot()
 report_rounds = ([choice] if choice != PERIOD else
                  sorted((r for r, (a, b) in round_years.items() if a <= y1 and b >= y0), key=lambda r: round_years[r]))
-approval_label = rounds_status(warehouse(), report_rounds)  # approval changes no snapshot: part of the cache key below
+approval_label = rounds_status(snap.id, tuple(report_rounds))  # approval changes no snapshot: part of the cache key below
 st.info(f"Tình trạng số liệu: **{approval_label}**.", icon=":material/verified:")
 
 

@@ -123,6 +123,13 @@ def approval_summary(snapshot_id: str, y0: int, y1: int) -> str:
             f"{n - closed - approved} kỳ **tạm thời** (chưa duyệt).")
 
 
+@st.cache_data(ttl=20, max_entries=64, show_spinner=False)  # as approval_summary: read again every 20 s
+def rounds_status(snapshot_id: str, round_codes: tuple[str, ...]) -> str:
+    """core.approval.rounds_status of the current snapshot, once per 20 s rather than on every run of a page."""
+    from core.approval import rounds_status as status_line
+    return status_line(warehouse(), list(round_codes))
+
+
 def province_scheme(year: int) -> str:
     """The province scheme a year's figures are grouped by in the selected view: '34', or as reported."""
     from core.compare import breaks
@@ -284,7 +291,21 @@ def chart_title(title: str, codes: list[str]) -> None:
 
 
 def definition_text(codes: list[str]) -> str:
-    """The codebook's definition of some indicators, with how each is added up (Vietnamese markdown)."""
+    """The codebook's definition of some indicators, with how each is added up (Vietnamese markdown); made once
+    per snapshot and list of codes (every chart asks for it on every run)."""
+    key = (snapshot().id, tuple(codes))
+    text = _DEFINITIONS.get(key)
+    if text is None:
+        if len(_DEFINITIONS) > 512:
+            _DEFINITIONS.clear()
+        text = _DEFINITIONS[key] = _definition_text(codes)
+    return text
+
+
+_DEFINITIONS: dict[tuple, str] = {}
+
+
+def _definition_text(codes: list[str]) -> str:
     from core.labels import AGGREGATION, shown_unit
     ind = q("dim_indicator").set_index("indicator_code")
     lines = []
