@@ -293,16 +293,10 @@ def chart_title(title: str, codes: list[str]) -> None:
 def definition_text(codes: list[str]) -> str:
     """The codebook's definition of some indicators, with how each is added up (Vietnamese markdown); made once
     per snapshot and list of codes (every chart asks for it on every run)."""
-    key = (snapshot().id, tuple(codes))
-    text = _DEFINITIONS.get(key)
-    if text is None:
-        if len(_DEFINITIONS) > 512:
-            _DEFINITIONS.clear()
-        text = _DEFINITIONS[key] = _definition_text(codes)
-    return text
+    return _DEFINITIONS.get_or_make((snapshot().id, tuple(codes)), lambda: _definition_text(codes))
 
 
-_DEFINITIONS: dict[tuple, str] = {}
+_DEFINITIONS = SizedLRU(2**20, len)  # (snapshot id, codes) -> the definitions' text
 
 
 def _definition_text(codes: list[str]) -> str:
